@@ -1,0 +1,112 @@
+// Defaults the real API server fills in, so printers, controllers and users' habits see
+// the same objects (ports[].protocol: TCP, restartPolicy: Always, ...). Applied on create and
+// update, after validation of types. Functions mutate the object they are given (a fresh copy).
+
+import { isObject } from './meta.js';
+
+type Obj = Record<string, unknown>;
+
+function obj(parent: Obj, key: string): Obj {
+  const v = parent[key];
+  if (isObject(v)) return v;
+  const fresh: Obj = {};
+  parent[key] = fresh;
+  return fresh;
+}
+
+function setDefault(o: Obj, key: string, value: unknown): void {
+  if (o[key] === undefined || o[key] === null) o[key] = value;
+}
+
+function eachObj(list: unknown, fn: (o: Obj) => void): void {
+  if (Array.isArray(list)) for (const item of list) if (isObject(item)) fn(item);
+}
+
+export function defaultContainer(c: Obj): void {
+  const image = typeof c['image'] === 'string' ? c['image'] : '';
+  const tag = image.includes('@') ? 'digest' : (/:([^/:]+)$/.exec(image)?.[1] ?? 'latest');
+  setDefault(c, 'imagePullPolicy', tag === 'latest' ? 'Always' : 'IfNotPresent');
+  setDefault(c, 'terminationMessagePath', '/dev/termination-log');
+  setDefault(c, 'terminationMessagePolicy', 'File');
+  eachObj(c['ports'], (p) => setDefault(p, 'protocol', 'TCP'));
+  const res = c['resources'];
+  if (isObject(res) && isObject(res['limits']) && !isObject(res['requests'])) {
+    // Kubernetes copies limits into absent requests.
+    res['requests'] = { ...res['limits'] };
+  }
+}
+
+export function defaultPodSpec(spec: Obj): void {
+  setDefault(spec, 'restartPolicy', 'Always');
+  setDefault(spec, 'dnsPolicy', 'ClusterFirst');
+  setDefault(spec, 'terminationGracePeriodSeconds', 30);
+  setDefault(spec, 'schedulerName', 'default-scheduler');
+  setDefault(spec, 'securityContext', {});
+  eachObj(spec['containers'], defaultContainer);
+  eachObj(spec['initContainers'], defaultContainer);
+  eachObj(spec['volumes'], (v) => {
+    const cm = v['configMap'] ?? v['secret'];
+    if (isObject(cm)) setDefault(cm, 'defaultMode', 0o644);
+  });
+}
+
+function defaultTemplate(spec: Obj): void {
+  const tmpl = obj(spec, 'template');
+  defaultPodSpec(obj(tmpl, 'spec'));
+}
+
+const BY_KIND: Record<string, (o: Obj) => void> = {
+  'v1/Pod': (o) => {
+    defaultPodSpec(obj(o, 'spec'));
+  },
+  'v1/Service': (o) => {
+    const spec = obj(o, 'spec');
+    setDefault(spec, 'type', 'ClusterIP');
+    setDefault(spec, 'sessionAffinity', 'None');
+    eachObj(spec['ports'], (p) => {
+      setDefault(p, 'protocol', 'TCP');
+      setDefault(p, 'targetPort', p['port']);
+    });
+  },
+  'v1/Namespace': (o) => {
+    const status = obj(o, 'status');
+    setDefault(status, 'phase', 'Active');
+  },
+  'v1/Secret': (o) => setDefault(o, 'type', 'Opaque'),
+  'apps/v1/ReplicaSet': (o) => {
+    const spec = obj(o, 'spec');
+    setDefault(spec, 'replicas', 1);
+    defaultTemplate(spec);
+  },
+  'apps/v1/Deployment': (o) => {
+    const spec = obj(o, 'spec');
+    setDefault(spec, 'replicas', 1);
+    setDefault(spec, 'revisionHistoryLimit', 10);
+    setDefault(spec, 'progressDeadlineSeconds', 600);
+    const strategy = obj(spec, 'strategy');
+    setDefault(strategy, 'type', 'RollingUpdate');
+    if (strategy['type'] === 'RollingUpdate') {
+      const ru = obj(strategy, 'rollingUpdate');
+      setDefault(ru, 'maxSurge', '25%');
+      setDefault(ru, 'maxUnavailable', '25%');
+    }
+    defaultTemplate(spec);
+  },
+  'batch/v1/Job': (o) => {
+    const spec = obj(o, 'spec');
+    setDefault(spec, 'parallelism', 1);
+    setDefault(spec, 'backoffLimit', 6);
+    if (spec['completions'] === undefined && spec['parallelism'] === 1) spec['completions'] = 1;
+    setDefault(spec, 'completionMode', 'NonIndexed');
+    setDefault(spec, 'suspend', false);
+    defaultTemplate(spec);
+  },
+  'autoscaling/v2/HorizontalPodAutoscaler': (o) => {
+    const spec = obj(o, 'spec');
+    setDefault(spec, 'minReplicas', 1);
+  },
+};
+
+export function applyDefaults(kindKey: string, o: Obj): void {
+  BY_KIND[kindKey]?.(o);
+}
