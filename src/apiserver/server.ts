@@ -45,6 +45,8 @@ export interface ApiServerOptions {
   logger?: Logger;
   watchCacheCapacity?: number;
   bookmarkIntervalMs?: number;
+  /** A watcher whose unsent output exceeds this is closed with 410 (default 16 MiB). */
+  maxWatchBufferBytes?: number;
   /** Keep this many revisions of history; older ones are compacted periodically. */
   compactionRetain?: number;
   compactionIntervalMs?: number;
@@ -69,7 +71,7 @@ export class ApiServer {
       cache: this.cache,
       registry: new Registry(opts.store, clock),
       now: () => clock.now(),
-      watchLimits: { bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 30000, maxBufferedBytes: 16 * 1024 * 1024, maxTimeoutSeconds: 1800, now: () => clock.now() },
+      watchLimits: { bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 30000, maxBufferedBytes: opts.maxWatchBufferBytes ?? 16 * 1024 * 1024, maxTimeoutSeconds: 1800, now: () => clock.now() },
     };
     this.tokens = opts.tokens.map((t) => Buffer.from(t));
   }

@@ -1,0 +1,89 @@
+// Kubeconfig loading, as kubectl resolves it: an explicit path, then $KUBECONFIG (first
+// file), then ~/.kube/config, then the local server's admin kubeconfig.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { isObject } from '../api/meta.js';
+
+export interface Connection {
+  server: string;
+  ca?: string;
+  insecureSkipTlsVerify: boolean;
+  token?: string;
+  cert?: string;
+  key?: string;
+  namespace: string;
+  context: string;
+}
+
+export const DEFAULT_ADMIN_KUBECONFIG = '/var/lib/minik8s/admin.kubeconfig';
+
+export function kubeconfigPath(explicit?: string): string {
+  if (explicit) return explicit;
+  const env = process.env['KUBECONFIG'];
+  if (env) {
+    const first = env.split(':').find((p) => p !== '' && existsSync(p));
+    if (first) return first;
+  }
+  const home = join(homedir(), '.kube', 'config');
+  if (existsSync(home)) return home;
+  return DEFAULT_ADMIN_KUBECONFIG;
+}
+
+type Obj = Record<string, unknown>;
+
+function named(list: unknown, name: string, field: string): Obj | undefined {
+  if (!Array.isArray(list)) return undefined;
+  for (const item of list) {
+    if (isObject(item) && item['name'] === name && isObject(item[field])) return item[field];
+  }
+  return undefined;
+}
+
+function fileOrData(section: Obj, fileKey: string, dataKey: string, base: string): string | undefined {
+  const data = section[dataKey];
+  if (typeof data === 'string' && data !== '') return Buffer.from(data, 'base64').toString('utf8');
+  const file = section[fileKey];
+  if (typeof file === 'string' && file !== '') return readFileSync(isAbsolute(file) ? file : resolve(base, file), 'utf8');
+  return undefined;
+}
+
+export function parseKubeconfig(text: string, opts: { path: string; context?: string }): Connection {
+  const doc: unknown = parse(text);
+  if (!isObject(doc)) throw new Error(`${opts.path}: not a kubeconfig`);
+  const ctxName = opts.context ?? (typeof doc['current-context'] === 'string' ? doc['current-context'] : '');
+  const ctx = named(doc['contexts'], ctxName, 'context');
+  if (!ctx) throw new Error(`${opts.path}: context "${ctxName}" not found`);
+  const cluster = named(doc['clusters'], String(ctx['cluster'] ?? ''), 'cluster');
+  if (!cluster || typeof cluster['server'] !== 'string') throw new Error(`${opts.path}: cluster "${String(ctx['cluster'])}" not found or has no server`);
+  const user = named(doc['users'], String(ctx['user'] ?? ''), 'user') ?? {};
+  const base = dirname(opts.path);
+  const conn: Connection = {
+    server: cluster['server'].replace(/\/+$/, ''),
+    insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true,
+    namespace: typeof ctx['namespace'] === 'string' && ctx['namespace'] !== '' ? ctx['namespace'] : 'default',
+    context: ctxName,
+  };
+  const ca = fileOrData(cluster, 'certificate-authority', 'certificate-authority-data', base);
+  if (ca) conn.ca = ca;
+  if (typeof user['token'] === 'string') conn.token = user['token'];
+  else if (typeof user['tokenFile'] === 'string') conn.token = readFileSync(user['tokenFile'], 'utf8').trim();
+  const cert = fileOrData(user, 'client-certificate', 'client-certificate-data', base);
+  const key = fileOrData(user, 'client-key', 'client-key-data', base);
+  if (cert) conn.cert = cert;
+  if (key) conn.key = key;
+  return conn;
+}
+
+export function loadKubeconfig(opts: { path?: string; context?: string } = {}): Connection {
+  const path = kubeconfigPath(opts.path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new Error(`no kubeconfig found (tried ${path}); start a cluster with 'npm run up' or pass --kubeconfig`);
+  }
+  return parseKubeconfig(text, { path, ...(opts.context ? { context: opts.context } : {}) });
+}
