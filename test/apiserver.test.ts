@@ -6,6 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { startTestServer, type TestServer } from './support/apiserver.js';
+import { startEtcd, type EtcdHandle } from './support/etcd.js';
 import { lookupResource, type ResourceType } from '../src/api/scheme.js';
 import { isApiError } from '../src/api/errors.js';
 import type { KubeObject, WatchEvent } from '../src/api/meta.js';
@@ -92,13 +93,17 @@ function collectWatch(s: TestServer, r: ResourceType, q: { namespace?: string; r
   };
 }
 
-describe('API server over HTTPS', () => {
+// The same semantics on both store backends: embedded SQLite and a real etcd.
+for (const backend of ['sqlite', 'etcd'] as const) describe(`API server over HTTPS (${backend})`, () => {
   let s: TestServer;
+  let etcd: EtcdHandle | undefined;
   before(async () => {
-    s = await startTestServer();
+    if (backend === 'etcd') etcd = await startEtcd();
+    s = await startTestServer(etcd ? { store: `etcd://${etcd.endpoint.replace('http://', '')}` } : {});
   });
   after(async () => {
     await s.stop();
+    await etcd?.stop();
   });
 
   it('refuses requests without a valid token (401) but serves health and version', async () => {

@@ -5,7 +5,7 @@
 // in order. A subscriber that cannot keep up is closed by its owner (see watch.ts), never skipped.
 
 import type { KubeObject } from '../api/meta.js';
-import type { Store, StoreEvent, Watch } from '../storage/store.js';
+import { isStoreError, type Store, type StoreEvent, type Watch } from '../storage/store.js';
 import { ApiError } from '../api/errors.js';
 
 export interface Cached {
@@ -32,6 +32,8 @@ export interface Subscriber {
 }
 
 export const REGISTRY_PREFIX = '/registry/';
+/** Written at every start; no API resource maps to it. */
+const MARKER_KEY = '/registry/minik8s.io/watch-cache/marker';
 
 /** `/registry/apps/deployments/default/web` → `/registry/apps/deployments/` */
 export function resourcePrefixOf(key: string): string {
@@ -78,28 +80,27 @@ export class WatchCache {
     this.ringStart = 0;
     this.ringFrom = Math.max(compacted, listed.revision - this.opts.capacity, 0);
     const upTo = listed.revision;
+    // A marker write gives a revision the watch is sure to deliver: once it arrives, the replayed
+    // history is complete (revision numbers alone cannot tell, as etcd's have gaps under a prefix).
+    const marker = await this.touchMarker();
     await new Promise<void>((resolve, reject) => {
       let ready = false;
-      const finishIfCaughtUp = (): void => {
-        if (!ready && this.ringLatest() >= upTo) {
-          ready = true;
-          resolve();
-        }
-      };
       this.storeWatch = this.store.watch(REGISTRY_PREFIX, {
         afterRevision: this.ringFrom,
         onEvents: (events) => {
           for (const ev of events) {
             if (ev.revision <= upTo) this.record(this.toEvent(ev, false));
             else this.apply(ev);
+            if (!ready && ev.revision >= marker) {
+              ready = true;
+              resolve();
+            }
           }
-          finishIfCaughtUp();
         },
         onError: (err) => {
           if (!ready) {
             ready = true;
             // History unavailable: start with an empty ring at the listed revision.
-            this.ringFrom = upTo;
             this.storeWatch = undefined;
             this.restartAfter(upTo).then(resolve, reject);
             return;
@@ -107,11 +108,20 @@ export class WatchCache {
           this.fail(err);
         },
       });
-      if (this.ringFrom >= upTo) {
-        ready = true;
-        resolve();
-      }
     });
+  }
+
+  private async touchMarker(): Promise<number> {
+    const value = JSON.stringify({ metadata: { name: 'watch-cache-start' }, startedAt: new Date().toISOString() });
+    for (;;) {
+      const cur = await this.store.get(MARKER_KEY);
+      try {
+        return cur ? await this.store.update(MARKER_KEY, value, cur.modRevision) : await this.store.create(MARKER_KEY, value);
+      } catch (e) {
+        // Another API server touched it at the same moment: read again.
+        if (!isStoreError(e, 'RevisionMismatch') && !isStoreError(e, 'KeyExists') && !isStoreError(e, 'NotFound')) throw e;
+      }
+    }
   }
 
   stop(): void {
@@ -189,10 +199,6 @@ export class WatchCache {
     this.subscribers.add(sub);
     if (replay.length) sub.onEvents(replay);
     return { cancel: () => this.subscribers.delete(sub), snapshot, rev: this.rev };
-  }
-
-  private ringLatest(): number {
-    return this.ring.length > this.ringStart ? (this.ring[this.ring.length - 1]?.rev ?? this.ringFrom) : this.ringFrom;
   }
 
   private put(c: Cached): Cached | undefined {

@@ -77,8 +77,18 @@ export function parseBody(buf: Buffer, contentType: string | undefined): unknown
   const yaml = /yaml/.test(contentType ?? '');
   let value: unknown;
   try {
-    value = yaml ? parseYaml(text, { maxAliasCount: 100 }) : JSON.parse(text);
+    if (yaml) {
+      // kubectl sends JSON even as apply-patch+yaml; only real YAML takes the slower parser,
+      // and only after a linear scan shows its flow nesting is bounded.
+      try {
+        value = JSON.parse(text);
+      } catch {
+        if (flowDepth(text) > MAX_DEPTH) throw new ApiError('BadRequest', `the request body is nested deeper than ${MAX_DEPTH} levels`);
+        value = parseYaml(text, { maxAliasCount: 100 });
+      }
+    } else value = JSON.parse(text);
   } catch (e) {
+    if (e instanceof ApiError) throw e;
     throw new ApiError('BadRequest', `the request body could not be decoded: ${e instanceof Error ? e.message.split('\n')[0] ?? '' : 'invalid'}`);
   }
   checkDepth(value);
@@ -101,4 +111,16 @@ export function intQuery(params: URLSearchParams, name: string): number | undefi
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new ApiError('BadRequest', `invalid value for ${name}: ${JSON.stringify(v)}`);
   return n;
+}
+
+/** Deepest nesting of [ and { in a text (an upper bound: brackets inside strings count too). */
+function flowDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 91 || c === 123) max = Math.max(max, ++depth);
+    else if (c === 93 || c === 125) depth = Math.max(0, depth - 1);
+  }
+  return max;
 }
