@@ -6,5 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
 export PATH="$PWD/.tools:$PATH"
+npx eslint . --max-warnings=0
 mapfile -t files < <(find dist/src dist/test -name '*.test.js' | sort)
 exec node --test --test-concurrency=2 --test-timeout=300000 "${files[@]}"

@@ -4,7 +4,7 @@
 import type { KubeObject } from './meta.js';
 import { isObject } from './meta.js';
 import { age } from './duration.js';
-import { formatSelector, selectorFromSpec, type LabelSelectorSpec } from './selector.js';
+import { formatSelector, selectorFromSpec } from './selector.js';
 
 export interface Column {
   name: string;
@@ -68,7 +68,7 @@ function containersImages(spec: unknown): [string, string] {
 
 function selectorString(sel: unknown): string {
   try {
-    return formatSelector(selectorFromSpec(o(sel) as LabelSelectorSpec)) || '<none>';
+    return formatSelector(selectorFromSpec(o(sel))) || '<none>';
   } catch {
     return '<invalid>';
   }

@@ -4,7 +4,7 @@
 
 import type { StatusCause } from './meta.js';
 import { isObject } from './meta.js';
-import { selectorFromSpec, matchesLabels, SelectorError, type LabelSelectorSpec } from './selector.js';
+import { selectorFromSpec, matchesLabels, SelectorError } from './selector.js';
 
 export type FieldError = Required<Pick<StatusCause, 'reason' | 'message' | 'field'>>;
 
@@ -91,7 +91,7 @@ export function validateSelectorMatchesTemplate(spec: Record<string, unknown>, b
   }
   let reqs;
   try {
-    reqs = selectorFromSpec(sel as LabelSelectorSpec);
+    reqs = selectorFromSpec(sel);
   } catch (e) {
     errs.push(fe.invalid(`${base}.selector`, sel, e instanceof SelectorError ? e.message : 'invalid selector'));
     return;

@@ -204,7 +204,7 @@ export class WatchCache {
   private put(c: Cached): Cached | undefined {
     const rp = resourcePrefixOf(c.key);
     let m = this.byResource.get(rp);
-    if (!m) this.byResource.set(rp, (m = new Map()));
+    if (!m) this.byResource.set(rp, (m = new Map<string, Cached>()));
     const prev = m.get(c.key);
     m.set(c.key, c);
     if (!prev) this.sortedKeys.delete(rp);

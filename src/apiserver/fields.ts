@@ -19,6 +19,6 @@ export function fieldGetter(rt: ResourceType, obj: KubeObject): (field: string) 
   return (field) => {
     if (field === 'metadata.name') return obj.metadata.name;
     if (field === 'metadata.namespace') return obj.metadata.namespace;
-    return rt.fields?.[field]?.(obj as Record<string, unknown>);
+    return rt.fields?.[field]?.(obj);
   };
 }

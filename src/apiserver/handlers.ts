@@ -350,7 +350,7 @@ async function scale(req: IncomingMessage, res: ServerResponse, route: ResourceR
   let desired: (cur: KubeObject) => Record<string, unknown>;
   if (method === 'PUT') {
     const body = await bodyObject(req);
-    desired = () => body as unknown as Record<string, unknown>;
+    desired = () => body;
   } else if (method === 'PATCH') {
     const p = await patchBody(req);
     if (!p.type) throw new ApiError('UnsupportedMediaType', 'unknown patch type');

@@ -72,6 +72,9 @@ export function checkDepth(value: unknown, max = MAX_DEPTH): void {
 
 /** Parses a JSON (or YAML) request body; every failure is a 400, never a 500. */
 export function parseBody(buf: Buffer, contentType: string | undefined): unknown {
+  if (/protobuf|cbor/.test(contentType ?? '')) {
+    throw new ApiError('UnsupportedMediaType', `the body of the request was in an unsupported format (${contentType ?? ''}); this server accepts JSON and YAML`);
+  }
   const text = buf.toString('utf8');
   if (text.trim() === '') throw new ApiError('BadRequest', 'the request body is empty');
   const yaml = /yaml/.test(contentType ?? '');

@@ -123,7 +123,7 @@ export class Registry {
         throw errors.conflict(rt.plural, rt.group, name);
       }
       if (desired.metadata.name !== undefined && desired.metadata.name !== name) {
-        throw errors.badRequest(`the name of the object (${String(desired.metadata.name)}) does not match the name on the URL (${name})`);
+        throw errors.badRequest(`the name of the object (${JSON.stringify(desired.metadata.name)}) does not match the name on the URL (${name})`);
       }
       const next = prepareForUpdate(rt, cur, desired, opts.subresource);
       const errs = validate(rt, next);

@@ -51,7 +51,7 @@ export async function serveWatch(res: ServerResponse, cache: WatchCache, w: Watc
     if (closed) return;
     let line: string;
     if (w.table) {
-      const obj = 'json' in c && 'key' in c ? (c as Cached).obj : (c as KubeObject);
+      const obj = 'json' in c && 'key' in c ? (c as Cached).obj : (c);
       const t = toTable(w.rt, [obj], { resourceVersion: obj.metadata.resourceVersion ?? '', include: w.table.include, noHeaders: tableHeaderSent, now: limits.now(), version: w.table.version });
       tableHeaderSent = true;
       line = `{"type":"${type}","object":${JSON.stringify(t)}}\n`;

@@ -67,8 +67,10 @@ export class Client {
 
   /** The resource client for an object's apiVersion/kind. */
   forObject<T extends KubeObject = KubeObject>(obj: { apiVersion?: unknown; kind?: unknown }): ResourceClient<T> {
-    const rt = lookupKind(String(obj.apiVersion ?? ''), String(obj.kind ?? ''));
-    if (!rt) throw new ApiError('NotFound', `no kind "${String(obj.kind)}" is registered for version "${String(obj.apiVersion)}"`);
+    const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
+    const kind = typeof obj.kind === 'string' ? obj.kind : '';
+    const rt = lookupKind(apiVersion, kind);
+    if (!rt) throw new ApiError('NotFound', `no kind "${kind}" is registered for version "${apiVersion}"`);
     return this.resource<T>(rt);
   }
 

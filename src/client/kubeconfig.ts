@@ -56,9 +56,10 @@ export function parseKubeconfig(text: string, opts: { path: string; context?: st
   const ctxName = opts.context ?? (typeof doc['current-context'] === 'string' ? doc['current-context'] : '');
   const ctx = named(doc['contexts'], ctxName, 'context');
   if (!ctx) throw new Error(`${opts.path}: context "${ctxName}" not found`);
-  const cluster = named(doc['clusters'], String(ctx['cluster'] ?? ''), 'cluster');
-  if (!cluster || typeof cluster['server'] !== 'string') throw new Error(`${opts.path}: cluster "${String(ctx['cluster'])}" not found or has no server`);
-  const user = named(doc['users'], String(ctx['user'] ?? ''), 'user') ?? {};
+  const clusterName = typeof ctx['cluster'] === 'string' ? ctx['cluster'] : '';
+  const cluster = named(doc['clusters'], clusterName, 'cluster');
+  if (!cluster || typeof cluster['server'] !== 'string') throw new Error(`${opts.path}: cluster "${clusterName}" not found or has no server`);
+  const user = named(doc['users'], typeof ctx['user'] === 'string' ? ctx['user'] : '', 'user') ?? {};
   const base = dirname(opts.path);
   const conn: Connection = {
     server: cluster['server'].replace(/\/+$/, ''),

@@ -4,7 +4,7 @@
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { ApiError, reasonForCode } from '../api/errors.js';
-import { isObject, type Status } from '../api/meta.js';
+import { isObject } from '../api/meta.js';
 import type { Connection } from './kubeconfig.js';
 
 export interface RequestOptions {
@@ -119,7 +119,7 @@ async function errorFrom(res: IncomingMessage): Promise<ApiError> {
 export function errorFromText(code: number, text: string): ApiError {
   try {
     const s = JSON.parse(text) as unknown;
-    if (isObject(s) && s['kind'] === 'Status') return ApiError.fromStatus(s as Partial<Status>, code);
+    if (isObject(s) && s['kind'] === 'Status') return ApiError.fromStatus(s, code);
   } catch {
     // not a Status body
   }
