@@ -168,7 +168,7 @@ for (const backend of ['sqlite', 'etcd'] as const) describe(`API server over HTT
     assert.ok(fields.includes('metadata.name'), `causes: ${JSON.stringify(e.details)}`);
     assert.ok(fields.includes('spec.containers[0].image'), `causes: ${JSON.stringify(e.details)}`);
     const wrongType = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'wt' }, spec: { replicas: 'three', selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } };
-    const e2 = (await rejects(s.client.resource(DEPLOYS).create(wrongType as KubeObject, { namespace: 'default' }), 'Invalid', 422)) as { details?: { causes?: { field?: string }[] } };
+    const e2 = (await rejects(s.client.resource(DEPLOYS).create(wrongType, { namespace: 'default' }), 'Invalid', 422)) as { details?: { causes?: { field?: string }[] } };
     assert.ok((e2.details?.causes ?? []).some((c) => c.field === 'spec.replicas'));
   });
 
@@ -199,7 +199,7 @@ for (const backend of ['sqlite', 'etcd'] as const) describe(`API server over HTT
     assert.equal(p1.items.length, 3);
     assert.ok(p1.metadata.continue);
     await c.create(cm('s00'), { namespace: 'sel' });
-    const p2 = await c.list({ namespace: 'sel', limit: 3, continue: p1.metadata.continue as string });
+    const p2 = await c.list({ namespace: 'sel', limit: 3, continue: p1.metadata.continue });
     const p3 = await c.list({ namespace: 'sel', limit: 3, continue: p2.metadata.continue as string });
     assert.equal(p3.metadata.continue, undefined);
     assert.deepEqual([...p1.items, ...p2.items, ...p3.items].map((o) => o.metadata.name), ['s0', 's1', 's2', 's3', 's4', 's5', 's6']);
@@ -263,7 +263,7 @@ for (const backend of ['sqlite', 'etcd'] as const) describe(`API server over HTT
   it('holds objects with finalizers until the finalizers are removed', async () => {
     const c = s.client.resource(CMS);
     await c.create({ ...cm('fin'), metadata: { name: 'fin', finalizers: ['example.com/hold'] } }, { namespace: 'default' });
-    const w = collectWatch(s, CMS, { namespace: 'default', fieldSelector: 'metadata.name=fin', resourceVersion: (await c.get('fin', { namespace: 'default' })).metadata.resourceVersion as string });
+    const w = collectWatch(s, CMS, { namespace: 'default', fieldSelector: 'metadata.name=fin', resourceVersion: (await c.get('fin', { namespace: 'default' })).metadata.resourceVersion });
     const marked = await c.delete('fin', { namespace: 'default' });
     assert.ok(marked.metadata.deletionTimestamp, 'deletion should be pending');
     const still = await c.get('fin', { namespace: 'default' });
