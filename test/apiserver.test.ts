@@ -290,6 +290,15 @@ for (const backend of ['sqlite', 'etcd'] as const) describe(`API server over HTT
     await rejects(p.get('bound', { namespace: 'default' }), 'NotFound', 404);
   });
 
+  it('binds a pod to a node once through pods/binding', async () => {
+    const p = s.client.resource(PODS);
+    await p.create(pod('tobind'), { namespace: 'default' });
+    const bind = (node: string) => s.client.rest.json({ method: 'POST', path: p.path('default', 'tobind', 'binding'), body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'tobind' }, target: { kind: 'Node', name: node } } });
+    await bind('n1');
+    assert.equal(((await p.get('tobind', { namespace: 'default' })).spec as { nodeName: string }).nodeName, 'n1');
+    await rejects(bind('n2'), 'Conflict', 409);
+  });
+
   it('renders Tables with row objects for kubectl', async () => {
     await s.client.resource(PODS).create(pod('tbl', { app: 't' }), { namespace: 'default' });
     const r = await raw(s, { path: '/api/v1/namespaces/default/pods?labelSelector=app%3Dt', headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' } });

@@ -7,7 +7,13 @@ const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', '
 const SUB_VERBS = ['get', 'patch', 'update'];
 
 function subresourceKind(rt: ResourceType, sub: string): { group: string; version: string; kind: string } {
-  return sub === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : { group: rt.group, version: rt.version, kind: rt.kind };
+  if (sub === 'scale') return { group: 'autoscaling', version: 'v1', kind: 'Scale' };
+  if (sub === 'binding') return { group: '', version: 'v1', kind: 'Binding' };
+  return { group: rt.group, version: rt.version, kind: rt.kind };
+}
+
+function subresourceVerbs(sub: string): string[] {
+  return sub === 'binding' ? ['create'] : SUB_VERBS;
 }
 
 function aggregatedResource(rt: ResourceType): Record<string, unknown> {
@@ -21,7 +27,7 @@ function aggregatedResource(rt: ResourceType): Record<string, unknown> {
   if (rt.shortNames.length) r['shortNames'] = rt.shortNames;
   if (rt.categories.length) r['categories'] = rt.categories;
   if (rt.subresources.length) {
-    r['subresources'] = rt.subresources.map((s) => ({ subresource: s, responseKind: subresourceKind(rt, s), verbs: SUB_VERBS }));
+    r['subresources'] = rt.subresources.map((s) => ({ subresource: s, responseKind: subresourceKind(rt, s), verbs: subresourceVerbs(s) }));
   }
   return r;
 }
@@ -76,7 +82,7 @@ export function resourceList(group: string, version: string): Record<string, unk
     resources.push(r);
     for (const s of rt.subresources) {
       const k = subresourceKind(rt, s);
-      resources.push({ name: `${rt.plural}/${s}`, singularName: '', namespaced: rt.namespaced, group: k.group, version: k.version, kind: k.kind, verbs: SUB_VERBS });
+      resources.push({ name: `${rt.plural}/${s}`, singularName: '', namespaced: rt.namespaced, group: k.group, version: k.version, kind: k.kind, verbs: subresourceVerbs(s) });
     }
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };

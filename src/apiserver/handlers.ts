@@ -17,6 +17,7 @@ import { tableVersion, toTable, wantsTable, type IncludeObject } from './table.j
 import { serveWatch, type WatchLimits } from './watch.js';
 import type { ResourceRoute } from './routes.js';
 import { applyPatch, patchTypeFromContentType, PatchError } from './patch/index.js';
+import { validateFields } from './fieldvalidation.js';
 
 export interface HandlerContext {
   store: Store;
@@ -93,6 +94,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     return watch(req, res, { ...route, name: undefined }, q, ctx);
   }
   if (subresource === 'scale') return scale(req, res, route, q, ctx);
+  if (subresource === 'binding') return bind(req, res, route, q, ctx);
   switch (method) {
     case 'GET': {
       const obj = await ctx.registry.get(rt, route.namespace, name);
@@ -218,6 +220,7 @@ function dryRun(q: URLSearchParams): boolean {
 async function create(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, q: URLSearchParams, ctx: HandlerContext): Promise<void> {
   const body = await bodyObject(req);
   checkKind(route.rt, body);
+  validateFields(res, { rt: route.rt, query: q, body });
   if (route.rt.namespaced && route.namespace === undefined && body.metadata.namespace === undefined) {
     throw new ApiError('NotFound', 'the server could not find the requested resource');
   }
@@ -228,6 +231,7 @@ async function create(req: IncomingMessage, res: ServerResponse, route: Resource
 async function update(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, q: URLSearchParams, ctx: HandlerContext): Promise<void> {
   const body = await bodyObject(req);
   checkKind(route.rt, body);
+  validateFields(res, { rt: route.rt, query: q, body });
   const name = route.name as string;
   if (route.subresource === 'finalize') {
     const { obj } = await ctx.registry.update(route.rt, undefined, name, (cur) => {
@@ -259,6 +263,7 @@ async function patch(req: IncomingMessage, res: ServerResponse, route: ResourceR
   const p = await patchBody(req);
   if (!p.type) throw new ApiError('UnsupportedMediaType', 'unknown patch type');
   if (p.type === 'apply' && isObject(p.body)) checkKind(route.rt, p.body as KubeObject);
+  validateFields(res, { rt: route.rt, query: q, body: p.body, patchType: p.type });
   try {
     const { obj, created } = await ctx.registry.patch(route.rt, route.namespace, route.name as string, { type: p.type, body: p.body }, {
       dryRun: dryRun(q),
@@ -380,4 +385,33 @@ async function scale(req: IncomingMessage, res: ServerResponse, route: ResourceR
     { dryRun: dryRun(q) },
   );
   sendJson(res, 200, toScale(obj));
+}
+
+/** POST pods/NAME/binding: the scheduler's write. Binding an already bound pod is a 409. */
+async function bind(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, q: URLSearchParams, ctx: HandlerContext): Promise<void> {
+  if (req.method !== 'POST') throw new ApiError('MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  const body = await bodyObject(req);
+  const target = isObject(body['target']) ? body['target'] : undefined;
+  const node = target && typeof target['name'] === 'string' ? target['name'] : '';
+  const name = route.name as string;
+  if (!node) throw errors.invalid('Binding', '', name, [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }]);
+  await ctx.registry.update(
+    route.rt,
+    route.namespace,
+    name,
+    (cur) => {
+      const spec = isObject(cur.spec) ? cur.spec : {};
+      if (cur.metadata.deletionTimestamp) throw errors.conflict('pods', '', name, 'the pod is being deleted');
+      if (typeof spec['nodeName'] === 'string' && spec['nodeName'] !== '') {
+        throw errors.conflict('pods/binding', '', name, `pod ${name} is already assigned to node "${spec['nodeName']}"`);
+      }
+      const uid = isObject(body.metadata) ? body.metadata.uid : undefined;
+      if (uid && uid !== cur.metadata.uid) throw errors.conflict('pods', '', name, 'the pod was replaced since it was scheduled');
+      cur.spec = { ...spec, nodeName: node };
+      cur.metadata.resourceVersion = undefined;
+      return cur;
+    },
+    { dryRun: dryRun(q) },
+  );
+  sendJson(res, 201, successStatus(undefined));
 }

@@ -1,37 +1,79 @@
 // /openapi/v3: an index and one document per group/version, generated from the scheme.
 // What kubectl needs: a PATCH operation per kind that advertises `fieldValidation` (so it
 // validates on the server instead of downloading /openapi/v2), and schemas that `explain`
-// can walk. strategic-merge-patch is deliberately not advertised (see the API reference, §4).
+// can walk, generated from the schema table in src/api/schema (the same table that drives
+// fieldValidation). strategic-merge-patch is deliberately not advertised (see the API
+// reference, §4): kubectl would then compute apply patches from these schemas, which carry no
+// patch strategies, instead of from its compiled-in types.
 
 import { createHash } from 'node:crypto';
-import { RESOURCES, groupVersion, groupsInOrder, type ResourceType } from '../api/scheme.js';
+import { RESOURCES, groupVersion, groupsInOrder, kindKey, type ResourceType } from '../api/scheme.js';
+import { kindTypeName, lookupType, qualifiedName, reachableTypes, type Field, type ObjectType } from '../api/schema/index.js';
 
 type Schema = Record<string, unknown>;
 
-const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
-const str = (description: string): Schema => ({ type: 'string', description });
-const strMap = (description: string): Schema => ({ type: 'object', description, additionalProperties: { type: 'string', default: '' } });
+const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
+const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
 
-const OBJECT_META: Schema = {
-  type: 'object',
-  description: 'ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.',
-  properties: {
-    name: str('Name must be unique within a namespace.'),
-    generateName: str('GenerateName is an optional prefix, used by the server, to generate a unique name ONLY IF the Name field has not been provided.'),
-    namespace: str('Namespace defines the space within which each name must be unique.'),
-    uid: str('UID is the unique in time and space value for this object.'),
-    resourceVersion: str('An opaque value that represents the internal version of this object, used for optimistic concurrency and watch.'),
-    generation: { type: 'integer', format: 'int64', description: 'A sequence number representing a specific generation of the desired state.' },
-    creationTimestamp: str('CreationTimestamp is a timestamp representing the server time when this object was created.'),
-    deletionTimestamp: str('DeletionTimestamp is RFC 3339 date and time at which this resource will be deleted.'),
-    labels: strMap('Map of string keys and values that can be used to organize and categorize objects.'),
-    annotations: strMap('Annotations is an unstructured key value map stored with a resource.'),
-    finalizers: { type: 'array', description: 'Must be empty before the object is deleted from the registry.', items: { type: 'string', default: '' } },
-    ownerReferences: { type: 'array', description: 'List of objects depended by this object.', items: { type: 'object' } },
+/** Named scalar schemas, so `kubectl explain` prints `<Quantity>` and `<IntOrString>` as for upstream. */
+const SCALARS: Record<string, Schema> = {
+  [QUANTITY]: {
+    description: 'Quantity is a fixed-point representation of a number (`500m`, `1Gi`, `2`): a string, or a plain number.',
+    'x-kubernetes-int-or-string': true,
+    anyOf: [{ type: 'integer' }, { type: 'number' }, { type: 'string' }],
+  },
+  [INT_OR_STRING]: {
+    description: 'IntOrString is a type that can hold an int32 or a string (a port name, a percentage).',
+    'x-kubernetes-int-or-string': true,
+    anyOf: [{ type: 'integer' }, { type: 'string' }],
   },
 };
 
+const refTo = (name: string): Schema => ({ allOf: [{ $ref: `#/components/schemas/${name}` }] });
+
+/** The OpenAPI schema of one field of the table. */
+function fieldSchema(f: Field): Schema {
+  const d: Schema = f.description ? { description: f.description } : {};
+  switch (f.t) {
+    case 'string':
+      return { type: 'string', ...d, ...(f.enum ? { enum: [...f.enum] } : {}) };
+    case 'integer':
+      return { type: 'integer', format: f.format, ...d };
+    case 'number':
+      return { type: 'number', format: 'double', ...d };
+    case 'boolean':
+      return { type: 'boolean', ...d };
+    case 'quantity':
+      return { ...refTo(QUANTITY), ...d };
+    case 'intOrString':
+      return { ...refTo(INT_OR_STRING), ...d };
+    case 'map':
+      return { type: 'object', ...d, additionalProperties: fieldSchema(f.values) };
+    case 'list':
+      return { type: 'array', ...d, items: fieldSchema(f.items) };
+    case 'ref':
+      return { ...refTo(qualifiedName(f.name) ?? f.name), ...d };
+    case 'free':
+      return { type: 'object', ...d, 'x-kubernetes-preserve-unknown-fields': true };
+  }
+}
+
+function objectSchema(t: ObjectType, gvks: Schema[]): Schema {
+  const properties: Record<string, Schema> = {};
+  for (const [name, f] of Object.entries(t.fields)) properties[name] = fieldSchema(f);
+  return {
+    type: 'object',
+    description: t.description,
+    ...(gvks.length ? { 'x-kubernetes-group-version-kind': gvks } : {}),
+    properties,
+    ...(t.required?.length ? { required: [...t.required] } : {}),
+  };
+}
+
 function schemaName(rt: ResourceType): string {
+  const typeName = kindTypeName(kindKey(rt));
+  const known = typeName === undefined ? undefined : qualifiedName(typeName);
+  if (known) return known;
   const g = rt.group === '' ? 'core' : rt.group.split('.')[0];
   return `io.k8s.api.${g}.${rt.version}.${rt.kind}`;
 }
@@ -40,19 +82,22 @@ function gvk(rt: ResourceType): Schema {
   return { group: rt.group, version: rt.version, kind: rt.kind };
 }
 
-function kindSchema(rt: ResourceType): Schema {
-  return {
-    type: 'object',
-    description: `${rt.kind} (${groupVersion(rt)}).`,
-    'x-kubernetes-group-version-kind': [gvk(rt)],
-    properties: {
-      apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
-      kind: str('Kind is a string value representing the REST resource this object represents.'),
-      metadata: { allOf: [{ $ref: `#/components/schemas/${META}` }], default: {}, description: "Standard object's metadata." },
-      spec: { type: 'object', description: `Spec defines the desired state of the ${rt.kind}.`, 'x-kubernetes-preserve-unknown-fields': true },
-      status: { type: 'object', description: `Status is the most recently observed state of the ${rt.kind}.`, 'x-kubernetes-preserve-unknown-fields': true },
+/** A kind outside the schema table (a custom kind): metadata described, spec and status free-form. */
+function freeKindSchema(rt: ResourceType): Schema {
+  const free = (description: string): Field => ({ t: 'free', description });
+  return objectSchema(
+    {
+      description: `${rt.kind} (${groupVersion(rt)}).`,
+      fields: {
+        apiVersion: { t: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
+        kind: { t: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
+        metadata: { t: 'ref', name: 'ObjectMeta', description: "Standard object's metadata." },
+        spec: free(`Spec defines the desired state of the ${rt.kind}.`),
+        status: free(`Status is the most recently observed state of the ${rt.kind}.`),
+      },
     },
-  };
+    [gvk(rt)],
+  );
 }
 
 const QUERY = (name: string): Schema => ({ name, in: 'query', schema: { type: 'string', uniqueItems: true } });
@@ -80,10 +125,22 @@ function paths(rt: ResourceType): Record<string, Schema> {
 export function groupVersionDoc(group: string, version: string): Schema | undefined {
   const rts = RESOURCES.filter((r) => r.group === group && r.version === version);
   if (!rts.length) return undefined;
-  const schemas: Record<string, Schema> = { [META]: OBJECT_META };
+  const schemas: Record<string, Schema> = { ...SCALARS };
+  // Top-level types carry their GVK (explain finds a kind's schema by it); the types they use
+  // are emitted once each, under their own names, and joined by $ref.
+  const gvks = new Map<string, Schema[]>();
+  for (const rt of rts) {
+    const typeName = kindTypeName(kindKey(rt));
+    if (typeName !== undefined) gvks.set(typeName, [...(gvks.get(typeName) ?? []), gvk(rt)]);
+  }
+  for (const name of reachableTypes(['ObjectMeta', ...gvks.keys()])) {
+    const t = lookupType(name);
+    const q = qualifiedName(name);
+    if (t && q) schemas[q] = objectSchema(t, gvks.get(name) ?? []);
+  }
   let allPaths: Record<string, Schema> = {};
   for (const rt of rts) {
-    schemas[schemaName(rt)] = kindSchema(rt);
+    if (kindTypeName(kindKey(rt)) === undefined) schemas[schemaName(rt)] = freeKindSchema(rt);
     allPaths = { ...allPaths, ...paths(rt) };
   }
   return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths: allPaths, components: { schemas } };

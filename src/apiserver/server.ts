@@ -17,18 +17,9 @@ import { aggregated, aggregatedVersionWanted, legacyApiVersions, legacyGroupList
 import { openapiV3 } from './openapi.js';
 import { lookupResource, type ResourceType } from '../api/scheme.js';
 import type { Logger } from '../util/logger.js';
+import { VERSION_INFO } from '../api/version.js';
 
-export const VERSION_INFO = {
-  major: '1',
-  minor: '32',
-  gitVersion: 'v1.32.0-minik8s',
-  gitCommit: 'minik8s',
-  gitTreeState: 'clean',
-  buildDate: '2026-11-25T00:00:00Z',
-  goVersion: 'go1.23-nodejs20',
-  compiler: 'node',
-  platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
-};
+export { VERSION_INFO };
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);

@@ -15,7 +15,9 @@ export const META: TypeGroup = {
       generation: int64('A sequence number representing a specific generation of the desired state. Populated by the system. Read-only.'),
       creationTimestamp: str('The server time when this object was created (RFC 3339). Populated by the system. Read-only.'),
       deletionTimestamp: str('RFC 3339 date and time at which this resource will be deleted. Set by the server on a graceful deletion request.'),
-      deletionGracePeriodSeconds: int64('Seconds allowed for this object to gracefully terminate before it is removed. Only set when deletionTimestamp is set.'),
+      deletionGracePeriodSeconds: int64(
+        'Seconds allowed for this object to gracefully terminate before it is removed. Only set when deletionTimestamp is set.',
+      ),
       labels: strMap('Map of string keys and values that can be used to organize and categorize (scope and select) objects.'),
       annotations: strMap('Unstructured key value map stored with a resource that may be set by external tools to store and retrieve arbitrary metadata.'),
       ownerReferences: list(ref('OwnerReference'), 'List of objects depended by this object. Used by the garbage collector.'),
@@ -34,10 +36,13 @@ export const META: TypeGroup = {
       },
       ['apiVersion', 'kind', 'name', 'uid'],
     ),
-    LabelSelector: obj('A label query over a set of resources. The result of matchLabels and matchExpressions are ANDed. An empty selector matches all objects.', {
-      matchLabels: strMap('A map of {key,value} pairs. Each pair is equivalent to an element of matchExpressions with operator "In" and the single value.'),
-      matchExpressions: list(ref('LabelSelectorRequirement'), 'A list of label selector requirements. The requirements are ANDed.'),
-    }),
+    LabelSelector: obj(
+      'A label query over a set of resources. The result of matchLabels and matchExpressions are ANDed. An empty selector matches all objects.',
+      {
+        matchLabels: strMap('A map of {key,value} pairs. Each pair is equivalent to an element of matchExpressions with operator "In" and the single value.'),
+        matchExpressions: list(ref('LabelSelectorRequirement'), 'A list of label selector requirements. The requirements are ANDed.'),
+      },
+    ),
     LabelSelectorRequirement: obj(
       'A selector that contains values, a key, and an operator that relates the key and values.',
       {

@@ -31,7 +31,8 @@ export interface TypeGroup {
   readonly types: Readonly<Record<string, ObjectType>>;
 }
 
-export const str = (description = '', values?: readonly string[]): Field => (values ? { t: 'string', description, enum: values } : { t: 'string', description });
+export const str = (description = '', values?: readonly string[]): Field =>
+  values ? { t: 'string', description, enum: values } : { t: 'string', description };
 export const int32 = (description = ''): Field => ({ t: 'integer', description, format: 'int32' });
 export const int64 = (description = ''): Field => ({ t: 'integer', description, format: 'int64' });
 export const num = (description = ''): Field => ({ t: 'number', description });
