@@ -13,7 +13,7 @@ export interface Cached {
   rev: number;
   obj: KubeObject;
   /** The object as JSON with its resourceVersion set: serialized once, written to every client. */
-  json: string;
+  json: Buffer;
 }
 
 export interface CacheEvent {
@@ -47,7 +47,7 @@ export function resourcePrefixOf(key: string): string {
 function decode(key: string, value: string, rev: number): Cached {
   const obj = JSON.parse(value) as KubeObject;
   obj.metadata.resourceVersion = String(rev);
-  return { key, rev, obj, json: JSON.stringify(obj) };
+  return { key, rev, obj, json: Buffer.from(JSON.stringify(obj)) };
 }
 
 export class WatchCache {

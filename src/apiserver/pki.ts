@@ -20,10 +20,15 @@ export interface Credentials {
 /** The ClusterIP of the `kubernetes` Service (first address of the default service CIDR). */
 export const KUBERNETES_SERVICE_IP = '10.96.0.1';
 
+function hostIps(): string[] {
+  const ips: string[] = [];
+  for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) ips.push(i.address.split('%')[0] ?? i.address);
+  return ips;
+}
+
 function sans(bindAddress: string): string[] {
-  const ips = new Set(['127.0.0.1', '::1', KUBERNETES_SERVICE_IP]);
+  const ips = new Set(['127.0.0.1', '::1', KUBERNETES_SERVICE_IP, ...hostIps()]);
   if (bindAddress !== '0.0.0.0' && bindAddress !== '::') ips.add(bindAddress);
-  for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) ips.add(i.address.split('%')[0] ?? i.address);
   const dns = new Set(['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', hostname()]);
   return [...[...dns].map((d) => `DNS:${d}`), ...[...ips].map((ip) => `IP:${ip}`)].sort();
 }
@@ -57,6 +62,21 @@ function ensureServing(dir: string, wanted: string[]): void {
   openssl(['req', '-new', '-key', 'server.key', '-subj', '/CN=kube-apiserver', '-out', 'server.csr'], dir);
   openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '3650', '-sha256', '-extfile', 'server.ext', '-out', 'server.crt'], dir);
   writeFileSync(sanFile, all.join('\n') + '\n');
+}
+
+/**
+ * A self-signed serving certificate (DIR/serving.crt, DIR/serving.key), made once: the node agent's
+ * kubelet API. The API server authenticates to it with the node token and does not verify it.
+ */
+export function ensureSelfSignedCert(dir: string): { cert: string; key: string } {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!existsSync(join(dir, 'serving.crt')) || !existsSync(join(dir, 'serving.key'))) {
+    const names = [...new Set(['DNS:localhost', `DNS:${hostname()}`, ...['127.0.0.1', '::1', ...hostIps()].map((ip) => `IP:${ip}`)])];
+    openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'serving.key'], dir);
+    chmodSync(join(dir, 'serving.key'), 0o600);
+    openssl(['req', '-x509', '-new', '-key', 'serving.key', '-sha256', '-days', '3650', '-subj', `/CN=${hostname()}`, '-addext', `subjectAltName=${names.join(',')}`, '-out', 'serving.crt'], dir);
+  }
+  return { cert: readFileSync(join(dir, 'serving.crt'), 'utf8'), key: readFileSync(join(dir, 'serving.key'), 'utf8') };
 }
 
 function ensureToken(path: string, prefix: string): string {

@@ -14,6 +14,8 @@ import { fieldGetter } from './fields.js';
 import { toTable, type IncludeObject } from './table.js';
 import type { KubeObject } from '../api/meta.js';
 
+const LINE_END = Buffer.from('}\n');
+
 export interface WatchRequest {
   rt: ResourceType;
   prefix: string;
@@ -49,16 +51,18 @@ export async function serveWatch(res: ServerResponse, cache: WatchCache, w: Watc
   let lastRev = rvNum;
   const write = (type: string, c: Cached | KubeObject): void => {
     if (closed) return;
-    let line: string;
+    const cached = 'json' in c && 'key' in c ? (c as Cached) : undefined;
     if (w.table) {
-      const obj = 'json' in c && 'key' in c ? (c as Cached).obj : (c);
+      const obj = cached ? cached.obj : (c as KubeObject);
       const t = toTable(w.rt, [obj], { resourceVersion: obj.metadata.resourceVersion ?? '', include: w.table.include, noHeaders: tableHeaderSent, now: limits.now(), version: w.table.version });
       tableHeaderSent = true;
-      line = `{"type":"${type}","object":${JSON.stringify(t)}}\n`;
+      res.write(`{"type":"${type}","object":${JSON.stringify(t)}}\n`);
+    } else if (cached) {
+      // The cached bytes are shared by every watcher; only the small envelope is per write.
+      res.write(Buffer.concat([Buffer.from(`{"type":"${type}","object":`), cached.json, LINE_END]));
     } else {
-      line = `{"type":"${type}","object":${'json' in c && 'key' in c ? (c as Cached).json : JSON.stringify(c)}}\n`;
+      res.write(`{"type":"${type}","object":${JSON.stringify(c)}}\n`);
     }
-    res.write(line);
     if (res.writableLength > limits.maxBufferedBytes) {
       fail(new ApiError('Expired', 'the watcher could not keep up with events; relist and watch again'));
     }

@@ -34,9 +34,10 @@ export interface EtcdStoreOptions {
 
 /**
  * etcd does not report its compaction revision except inside a failed watch, so compact() records it
- * here. The key lives outside the API's key space; writing it consumes one revision.
+ * here. The key sits under /registry/ (no API resource maps to it) so that every revision the store
+ * writes is seen by a /registry/ watch: the watch cache waits for revisions to reach it.
  */
-const COMPACTED_KEY = '/minik8s/compacted';
+const COMPACTED_KEY = '/registry/minik8s.io/compacted';
 
 export class EtcdStore implements Store {
   private readonly client: Etcd3;

@@ -82,11 +82,13 @@ export class SqliteStore implements Store {
         'INSERT INTO kv (id, name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       // Newest row per key at or before a revision, keys after a cursor, skipping deletions.
+      // Correlated form: the index walk stops at the page limit instead of grouping every later key.
       listAt: this.db.prepare(
-        `SELECT kv.* FROM kv JOIN (
-           SELECT MAX(id) AS id FROM kv WHERE name >= ? AND name < ? AND name > ? AND id <= ? GROUP BY name
-         ) AS latest ON kv.id = latest.id
-         WHERE kv.deleted = 0 ORDER BY kv.name LIMIT ?`,
+        `SELECT kv.* FROM kv
+         WHERE kv.name >= ? AND kv.name < ? AND kv.name > ?
+           AND kv.id = (SELECT MAX(k2.id) FROM kv k2 WHERE k2.name = kv.name AND k2.id <= ?)
+           AND kv.deleted = 0
+         ORDER BY kv.name LIMIT ?`,
       ),
       since: this.db.prepare('SELECT * FROM kv WHERE id > ? AND name >= ? AND name < ? ORDER BY id'),
       prevValue: this.db.prepare('SELECT value FROM kv WHERE id = ?'),

@@ -59,7 +59,10 @@ export async function spawnApiServer(opts: { dataDir: string; port?: number; sto
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const port = await new Promise<number>((resolvePort, reject) => {
-    const t = setTimeout(() => reject(new Error(`apiserver did not start in 20 s; stderr:\n${err}`)), 20000);
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`apiserver did not start in 20 s; stderr:\n${err}`));
+    }, 20000);
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /listening on port (\d+)/.exec(out);
