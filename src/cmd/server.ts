@@ -1,18 +1,57 @@
 // `minik8s server`: every control-plane component in one process (k3s style). Components
-// talk to the API server only through the client, so each can also run alone.
+// talk to the API server only through the client, over the same HTTPS endpoint and admin
+// kubeconfig any other client uses, so each can also run alone.
 
 import { parseArgs } from 'node:util';
 import { API_SERVER_FLAGS, API_SERVER_HELP, startApiServer, stopOnSignals } from './apiserver.js';
+import { startScheduler } from './scheduler.js';
+import { Client } from '../client/client.js';
+import { loadKubeconfig } from '../client/kubeconfig.js';
+import { SharedInformerFactory } from '../machinery/informer.js';
+import { resolveResource } from '../api/scheme.js';
+import { isPolicyName } from '../scheduler/registry.js';
 import { consoleLogger } from '../util/logger.js';
+import { realClock } from '../util/clock.js';
+
+const SERVER_FLAGS = {
+  ...API_SERVER_FLAGS,
+  'scheduler-policy': { type: 'string', default: 'round-robin' },
+  'disable-scheduler': { type: 'boolean', default: false },
+} as const;
+
+const SERVER_HELP = `${API_SERVER_HELP}  --scheduler-policy P     round-robin (default) or least-allocated
+  --disable-scheduler      do not run the scheduler in this process
+`;
 
 export async function runServer(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: API_SERVER_FLAGS, strict: true });
+  const { values } = parseArgs({ args: argv, options: SERVER_FLAGS, strict: true });
   if (values.help) {
-    process.stdout.write(`Usage: minik8s server [flags]\n\n${API_SERVER_HELP}`);
+    process.stdout.write(`Usage: minik8s server [flags]\n\n${SERVER_HELP}`);
     return;
   }
+  const policy = values['scheduler-policy'];
+  if (!isPolicyName(policy)) throw new Error(`--scheduler-policy ${policy}: expected round-robin or least-allocated`);
   const api = await startApiServer(values);
-  consoleLogger.info('server running', { port: api.port, kubeconfig: api.kubeconfig });
+  const logger = consoleLogger;
+  const client = Client.fromConnection(loadKubeconfig({ path: api.kubeconfig }));
+  // One shared informer per kind for every embedded component.
+  const informers = new SharedInformerFactory(
+    (resource) => {
+      const rt = resolveResource(resource);
+      if (!rt) throw new Error(`unknown resource ${resource}`);
+      return client.resource(rt).listWatcher();
+    },
+    { clock: realClock, logger },
+  );
+  const stops: (() => Promise<void>)[] = [];
+  if (!values['disable-scheduler']) stops.push(startScheduler({ client, policy, informers, logger }).stop);
+  informers.start();
+  logger.info('server running', { port: api.port, kubeconfig: api.kubeconfig });
   process.stdout.write(`minik8s server: API server on port ${api.port}\nadmin kubeconfig: ${api.kubeconfig}\n`);
-  stopOnSignals(api.stop);
+  stopOnSignals(async () => {
+    for (const stop of stops.reverse()) await stop();
+    await informers.stop();
+    client.close();
+    await api.stop();
+  });
 }
