@@ -44,7 +44,10 @@ export async function runServer(argv: string[]): Promise<void> {
     { clock: realClock, logger },
   );
   const stops: (() => Promise<void>)[] = [];
-  if (!values['disable-scheduler']) stops.push(startScheduler({ client, policy, informers, logger }).stop);
+  if (!values['disable-scheduler']) {
+    const scheduler = startScheduler({ client, policy, informers, logger });
+    stops.push(() => scheduler.stop());
+  }
   informers.start();
   logger.info('server running', { port: api.port, kubeconfig: api.kubeconfig });
   process.stdout.write(`minik8s server: API server on port ${api.port}\nadmin kubeconfig: ${api.kubeconfig}\n`);
