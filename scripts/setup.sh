@@ -47,3 +47,6 @@ fi
 
 log "building"
 npx tsc -p tsconfig.json
+
+log "container engine and offline images"
+bash scripts/docker.sh

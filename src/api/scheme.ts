@@ -1,7 +1,7 @@
 // The one literal table of API kinds. Routes, discovery, OpenAPI, the client and the CLI are
 // all driven from it. Adding a kind = adding a row here (plus a printer and a validator).
 
-export type Subresource = 'status' | 'scale' | 'binding';
+export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'exec';
 
 export interface ResourceType {
   group: string; // '' for the core group
@@ -55,7 +55,7 @@ for (const f of ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVers
 export const RESOURCES: readonly ResourceType[] = [
   { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', singular: 'namespace', shortNames: ['ns'], namespaced: false, categories: [], subresources: ['status'], fields: { 'status.phase': (o) => path(o, 'status', 'phase') } },
   { group: '', version: 'v1', kind: 'Node', plural: 'nodes', singular: 'node', shortNames: ['no'], namespaced: false, categories: [], subresources: ['status'], fields: { 'spec.unschedulable': (o) => path(o, 'spec', 'unschedulable') ?? 'false' } },
-  { group: '', version: 'v1', kind: 'Pod', plural: 'pods', singular: 'pod', shortNames: ['po'], namespaced: true, categories: all, subresources: ['status', 'binding'], fields: podFields },
+  { group: '', version: 'v1', kind: 'Pod', plural: 'pods', singular: 'pod', shortNames: ['po'], namespaced: true, categories: all, subresources: ['status', 'binding', 'log', 'exec'], fields: podFields },
   { group: '', version: 'v1', kind: 'Service', plural: 'services', singular: 'service', shortNames: ['svc'], namespaced: true, categories: all, subresources: ['status'] },
   { group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', singular: 'endpoints', shortNames: ['ep'], namespaced: true, categories: [], subresources: [] },
   { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', singular: 'configmap', shortNames: ['cm'], namespaced: true, categories: [], subresources: [] },

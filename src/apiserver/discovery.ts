@@ -9,10 +9,13 @@ const SUB_VERBS = ['get', 'patch', 'update'];
 function subresourceKind(rt: ResourceType, sub: string): { group: string; version: string; kind: string } {
   if (sub === 'scale') return { group: 'autoscaling', version: 'v1', kind: 'Scale' };
   if (sub === 'binding') return { group: '', version: 'v1', kind: 'Binding' };
+  if (sub === 'exec') return { group: '', version: 'v1', kind: 'PodExecOptions' };
   return { group: rt.group, version: rt.version, kind: rt.kind };
 }
 
 function subresourceVerbs(sub: string): string[] {
+  if (sub === 'log') return ['get'];
+  if (sub === 'exec') return ['create', 'get'];
   return sub === 'binding' ? ['create'] : SUB_VERBS;
 }
 

@@ -18,6 +18,7 @@ import { serveWatch, type WatchLimits } from './watch.js';
 import type { ResourceRoute } from './routes.js';
 import { applyPatch, patchTypeFromContentType, PatchError } from './patch/index.js';
 import { validateFields } from './fieldvalidation.js';
+import { podLog } from './proxy.js';
 
 export interface HandlerContext {
   store: Store;
@@ -25,6 +26,8 @@ export interface HandlerContext {
   registry: Registry;
   watchLimits: WatchLimits;
   now: () => number;
+  /** Bearer token for the node agents' kubelet API (pods/log, pods/exec). */
+  nodeToken?: string | undefined;
 }
 
 interface Continue {
@@ -95,6 +98,8 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
   }
   if (subresource === 'scale') return scale(req, res, route, q, ctx);
   if (subresource === 'binding') return bind(req, res, route, q, ctx);
+  if (subresource === 'log') return podLog(req, res, route, q, ctx);
+  if (subresource === 'exec') throw new ApiError('BadRequest', 'Upgrade request required');
   switch (method) {
     case 'GET': {
       const obj = await ctx.registry.get(rt, route.namespace, name);

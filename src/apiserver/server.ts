@@ -4,6 +4,7 @@
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../api/errors.js';
 import type { Store } from '../storage/store.js';
@@ -11,6 +12,7 @@ import { realClock, type Clock } from '../util/clock.js';
 import { WatchCache } from './cache.js';
 import { Registry } from './registry.js';
 import { handleResource, type HandlerContext } from './handlers.js';
+import { ExecProxy } from './proxy.js';
 import { sendError, sendJson } from './http.js';
 import { parseRoute } from './routes.js';
 import { aggregated, aggregatedVersionWanted, legacyApiVersions, legacyGroupList, resourceList } from './discovery.js';
@@ -41,6 +43,8 @@ export interface ApiServerOptions {
   /** Keep this many revisions of history; older ones are compacted periodically. */
   compactionRetain?: number;
   compactionIntervalMs?: number;
+  /** Bearer token the node agents' kubelet API accepts (pods/log, pods/exec are relayed there). */
+  nodeToken?: string;
 }
 
 export class ApiServer {
@@ -48,6 +52,7 @@ export class ApiServer {
   private readonly cache: WatchCache;
   private readonly ctx: HandlerContext;
   private readonly tokens: Buffer[];
+  private readonly execProxy: ExecProxy;
   private ready = false;
   private compactTimer: NodeJS.Timeout | undefined;
 
@@ -63,8 +68,10 @@ export class ApiServer {
       registry: new Registry(opts.store, clock),
       now: () => clock.now(),
       watchLimits: { bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 30000, maxBufferedBytes: opts.maxWatchBufferBytes ?? 16 * 1024 * 1024, maxTimeoutSeconds: 1800, now: () => clock.now() },
+      nodeToken: opts.nodeToken,
     };
     this.tokens = opts.tokens.map((t) => Buffer.from(t));
+    this.execProxy = new ExecProxy(this.ctx);
   }
 
   get registry(): Registry {
@@ -81,6 +88,8 @@ export class ApiServer {
     this.server.keepAliveTimeout = 65000;
     this.server.headersTimeout = 66000;
     this.server.requestTimeout = 0; // watches and log streams are long-lived
+    // WebSocket routes (pods/exec) arrive as upgrades, not as requests.
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.execProxy.upgrade(req, socket, head, this.authenticated(req)));
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', reject);
       this.server?.listen(this.opts.port, this.opts.bindAddress, () => resolve());
@@ -94,6 +103,7 @@ export class ApiServer {
     this.ready = false;
     if (this.compactTimer) clearTimeout(this.compactTimer);
     this.cache.stop();
+    this.execProxy.close();
     const server = this.server;
     if (!server) return;
     await new Promise<void>((resolve) => {

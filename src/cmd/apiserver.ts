@@ -42,6 +42,7 @@ export async function startApiServer(flags: { 'data-dir': string; port: string; 
     bindAddress: flags['bind-address'],
     tls: { cert: creds.cert, key: creds.key },
     tokens: [creds.adminToken, creds.nodeToken],
+    nodeToken: creds.nodeToken,
     logger: consoleLogger,
   });
   const { port: actual } = await server.start();

@@ -1,0 +1,79 @@
+// The pod sandbox on Docker: a pause container that sleeps until SIGTERM and owns the pod's network
+// (bridge with an optional fixed IP, or the host's) and IPC namespaces; the pod's containers join it.
+// DNS settings, extra hosts and the hostname live on it: Docker gives every container that joins its
+// network the same /etc/resolv.conf, /etc/hosts and hostname.
+
+import type Dockerode from 'dockerode';
+import { LABELS, type Sandbox, type SandboxConfig } from '../runtime.js';
+import { podFromLabels, podLabels, safeName } from './labels.js';
+
+export const PAUSE_IMAGE = 'minik8s/pause:1';
+
+export function sandboxName(cfg: SandboxConfig): string {
+  return safeName(['k8s', 'POD', cfg.pod.name, cfg.pod.namespace, cfg.pod.uid]);
+}
+
+export function sandboxCreateOptions(cfg: SandboxConfig, image: string): Dockerode.ContainerCreateOptions {
+  const network = cfg.hostNetwork ? 'host' : (cfg.network ?? 'bridge');
+  const endpoint: Dockerode.EndpointSettings = cfg.ip ? { IPAMConfig: { IPv4Address: cfg.ip } } : {};
+  return {
+    name: sandboxName(cfg),
+    Image: image,
+    // The host network has the node's hostname, as in Kubernetes.
+    ...(cfg.hostNetwork ? {} : { Hostname: cfg.hostname }),
+    Labels: { ...cfg.labels, ...podLabels(cfg.pod, 'sandbox') },
+    HostConfig: {
+      NetworkMode: network,
+      IpcMode: 'shareable',
+      Dns: cfg.dns?.servers ?? [],
+      DnsSearch: cfg.dns?.searches ?? [],
+      DnsOptions: cfg.dns?.options ?? [],
+      ExtraHosts: extraHosts(cfg.hosts ?? []),
+      RestartPolicy: { Name: 'no' },
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '1' } },
+    },
+    ...(cfg.hostNetwork ? {} : { NetworkingConfig: { EndpointsConfig: { [network]: endpoint } } }),
+  };
+}
+
+/**
+ * /etc/hosts lines ("IP NAME [NAME...]", as hostAliases render) become the engine's "NAME:IP"
+ * entries; an entry without whitespace is taken to be in the engine's form already.
+ */
+export function extraHosts(entries: string[]): string[] {
+  return entries.flatMap((e) => {
+    const [ip, ...names] = e.trim().split(/\s+/);
+    return names.length === 0 || ip === undefined ? [e.trim()] : names.map((n) => `${n}:${ip}`);
+  });
+}
+
+function firstIp(networks: Record<string, { IPAddress?: string }> | undefined): string {
+  for (const n of Object.values(networks ?? {})) if (n.IPAddress) return n.IPAddress;
+  return '';
+}
+
+export function sandboxFromInspect(info: Dockerode.ContainerInspectInfo): Sandbox {
+  const labels = info.Config.Labels ?? {};
+  return {
+    id: info.Id,
+    pod: podFromLabels(labels),
+    ip: firstIp(info.NetworkSettings.Networks),
+    running: info.State.Running,
+    createdAt: Date.parse(info.Created),
+    labels,
+  };
+}
+
+export function sandboxFromSummary(info: Dockerode.ContainerInfo): Sandbox {
+  const labels = info.Labels ?? {};
+  return {
+    id: info.Id,
+    pod: podFromLabels(labels),
+    ip: firstIp(info.NetworkSettings?.Networks),
+    running: info.State === 'running',
+    createdAt: info.Created * 1000,
+    labels,
+  };
+}
+
+export const SANDBOX_FILTER = { label: [`${LABELS.role}=sandbox`] };
