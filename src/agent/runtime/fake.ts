@@ -147,7 +147,13 @@ export class FakeRuntime implements Runtime {
         ip: cfg.hostNetwork ? '' : (cfg.ip ?? `10.88.${Math.floor(n / 250)}.${(n % 250) + 2}`),
         running: true,
         createdAt: this.clock.now(),
-        labels: { ...cfg.labels, [LABELS.podUid]: cfg.pod.uid, [LABELS.podName]: cfg.pod.name, [LABELS.podNamespace]: cfg.pod.namespace, [LABELS.role]: 'sandbox' },
+        labels: {
+          ...cfg.labels,
+          [LABELS.podUid]: cfg.pod.uid,
+          [LABELS.podName]: cfg.pod.name,
+          [LABELS.podNamespace]: cfg.pod.namespace,
+          [LABELS.role]: 'sandbox',
+        },
         config: cfg,
       };
       this.sandboxes.set(id, s);

@@ -1,0 +1,145 @@
+// `minik8s agent`: the node agent alone, joining the cluster at --server with a token (or a kubeconfig) and
+// running pods on the local Docker Engine. `minik8s server` embeds the same component: it takes
+// AGENT_NODE_FLAGS and calls agentOptionsFromFlags + startAgent. The Docker runtime is imported lazily so
+// commands that do not run pods never load dockerode.
+
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { DEFAULT_ROOT_DIR, startAgent, type AgentOptions, type RunningAgent } from '../agent/agent.js';
+import { parseKeyValues } from '../agent/node.js';
+import type { Runtime } from '../agent/runtime/runtime.js';
+import { Client } from '../client/client.js';
+import { consoleLogger } from '../util/logger.js';
+import { stopOnSignals } from './apiserver.js';
+
+/** Flags that describe the node; `minik8s server` accepts these too. */
+export const AGENT_NODE_FLAGS = {
+  'node-name': { type: 'string' },
+  'node-labels': { type: 'string' },
+  'node-ip': { type: 'string' },
+  capacity: { type: 'string' },
+  'docker-host': { type: 'string', default: 'unix:///var/run/docker.sock' },
+  'root-dir': { type: 'string' },
+  'heartbeat-interval': { type: 'string', default: '10s' },
+  'kubelet-port': { type: 'string', default: '10250' },
+} as const;
+
+const FLAGS = {
+  ...AGENT_NODE_FLAGS,
+  server: { type: 'string' },
+  token: { type: 'string' },
+  'ca-file': { type: 'string' },
+  'insecure-skip-tls-verify': { type: 'boolean', default: false },
+  kubeconfig: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const AGENT_NODE_HELP = `  --node-name NAME          the Node's name (default: the hostname)
+  --node-labels K=V,...     labels for the Node (kept as set through the API afterwards)
+  --node-ip IP              the Node's InternalIP (default: the first address of a real interface)
+  --capacity K=V,...        override the host's capacity, e.g. cpu=2,memory=4Gi,pods=110
+  --docker-host URL         the Docker Engine (default unix:///var/run/docker.sock)
+  --root-dir DIR            pod volumes (default /var/lib/minik8s/agent; DATA_DIR/agent inside minik8s server)
+  --heartbeat-interval D    Node status heartbeat (default 10s)
+  --kubelet-port N          the agent API port published in the Node status (default 10250)
+`;
+
+const HELP = `Usage: minik8s agent --server URL --token TOKEN [flags]
+
+Runs pods bound to this node on the local Docker Engine and keeps the Node registered.
+
+Flags:
+  --server URL              the API server (https://HOST:6443)
+  --token TOKEN             a bearer token (DATA_DIR/node-token on the server)
+  --ca-file PATH            the API server's CA (DATA_DIR/tls/ca.crt on the server)
+  --insecure-skip-tls-verify  do not verify the server's certificate
+  --kubeconfig PATH         instead of --server/--token: a kubeconfig
+${AGENT_NODE_HELP}`;
+
+/** "10s", "500ms", "1m30s", "2h" (or a bare number of seconds) → milliseconds. */
+export function parseDurationMs(s: string): number {
+  const t = s.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 1000;
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  let rest = t;
+  while (rest) {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)/.exec(rest);
+    if (!m) throw new Error(`"${s}" is not a duration (like 10s, 500ms, 1m30s)`);
+    total += Number(m[1]) * (unit[m[2] ?? 's'] ?? 1000);
+    rest = rest.slice(m[0].length);
+  }
+  if (!t || total <= 0) throw new Error(`"${s}" is not a positive duration`);
+  return total;
+}
+
+export interface AgentNodeFlags {
+  'node-name'?: string | undefined;
+  'node-labels'?: string | undefined;
+  'node-ip'?: string | undefined;
+  capacity?: string | undefined;
+  'docker-host'?: string | undefined;
+  'root-dir'?: string | undefined;
+  'heartbeat-interval'?: string | undefined;
+  'kubelet-port'?: string | undefined;
+}
+
+/** The Docker runtime for --docker-host, loaded on demand. */
+export async function dockerRuntime(dockerHost: string | undefined): Promise<Runtime> {
+  const docker = await import('../agent/runtime/docker/index.js');
+  return new docker.DockerRuntime({ socketPath: docker.socketPathFromDockerHost(dockerHost ?? 'unix:///var/run/docker.sock') });
+}
+
+/** startAgent options from the node flags (`defaultRootDir`: DATA_DIR/agent when embedded in the server). */
+export async function agentOptionsFromFlags(flags: AgentNodeFlags, opts: { client: Client; defaultRootDir?: string }): Promise<AgentOptions> {
+  const port = Number(flags['kubelet-port'] ?? '10250');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--kubelet-port ${flags['kubelet-port'] ?? ''}: not a port number`);
+  const nodeName = (flags['node-name'] ?? hostname()).toLowerCase();
+  const out: AgentOptions = {
+    client: opts.client,
+    runtime: await dockerRuntime(flags['docker-host']),
+    nodeName,
+    rootDir: flags['root-dir'] ?? opts.defaultRootDir ?? DEFAULT_ROOT_DIR,
+    nodeLabels: parseKeyValues(flags['node-labels'], '--node-labels'),
+    capacity: parseKeyValues(flags.capacity, '--capacity'),
+    kubeletPort: port,
+    heartbeatIntervalMs: parseDurationMs(flags['heartbeat-interval'] ?? '10s'),
+  };
+  if (flags['node-ip']) out.nodeIP = flags['node-ip'];
+  return out;
+}
+
+export async function runAgent(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: FLAGS, strict: true });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  let client: Client;
+  if (values.server) {
+    if (!values.token) throw new Error('--server needs --token');
+    client = Client.fromConnection({
+      server: values.server,
+      token: values.token,
+      ...(values['ca-file'] ? { ca: readFileSync(values['ca-file'], 'utf8') } : {}),
+      insecureSkipTlsVerify: values['insecure-skip-tls-verify'],
+      namespace: 'default',
+      context: 'minik8s-agent',
+    });
+  } else {
+    client = Client.fromKubeconfig(values.kubeconfig ? { path: values.kubeconfig } : {});
+  }
+  const stopper = new AbortController();
+  const started: { agent?: RunningAgent } = {};
+  stopOnSignals(async () => {
+    stopper.abort();
+    await started.agent?.stop();
+    client.close();
+  });
+  const options = await agentOptionsFromFlags(values, { client });
+  const agent = await startAgent({ ...options, signal: stopper.signal });
+  started.agent = agent;
+  process.stdout.write(`minik8s agent: node ${agent.nodeName} (${agent.hostIP}) joined ${client.rest.conn.server}\n`);
+  consoleLogger.info('agent running', { node: agent.nodeName });
+}
