@@ -6,11 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { DEFAULT_ROOT_DIR, startAgent, type AgentOptions, type RunningAgent } from '../agent/agent.js';
+import { DEFAULT_ROOT_DIR, startAgent, type AgentOptions } from '../agent/agent.js';
 import { parseKeyValues } from '../agent/node.js';
 import type { Runtime } from '../agent/runtime/runtime.js';
 import { Client } from '../client/client.js';
-import { consoleLogger } from '../util/logger.js';
+import { consoleLogger, type Logger } from '../util/logger.js';
+import { startKubeletServer } from '../agent/server.js';
+import { findContainerByLabels } from '../agent/streams/find.js';
+import { join } from 'node:path';
 import { stopOnSignals } from './apiserver.js';
 
 /** Flags that describe the node; `minik8s server` accepts these too. */
@@ -110,6 +113,44 @@ export async function agentOptionsFromFlags(flags: AgentNodeFlags, opts: { clien
   return out;
 }
 
+export interface NodeAgent {
+  nodeName: string;
+  hostIP: string;
+  kubeletPort: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole node side: the kubelet API (logs, exec; it accepts only the node token, which the API
+ * server presents) and the agent that registers the Node (publishing that API's port) and runs pods.
+ */
+export async function startNodeAgent(flags: AgentNodeFlags, opts: { client: Client; token: string; defaultRootDir?: string; signal?: AbortSignal; logger?: Logger }): Promise<NodeAgent> {
+  const options = await agentOptionsFromFlags(flags, { client: opts.client, ...(opts.defaultRootDir ? { defaultRootDir: opts.defaultRootDir } : {}) });
+  const kubelet = await startKubeletServer({
+    port: options.kubeletPort ?? 10250,
+    tls: { certDir: join(options.rootDir ?? DEFAULT_ROOT_DIR, 'kubelet-tls') },
+    token: opts.token,
+    runtime: options.runtime,
+    findContainer: findContainerByLabels(options.runtime),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  });
+  try {
+    const agent = await startAgent({ ...options, kubeletPort: kubelet.port, ...(opts.signal ? { signal: opts.signal } : {}) });
+    return {
+      nodeName: agent.nodeName,
+      hostIP: agent.hostIP,
+      kubeletPort: kubelet.port,
+      stop: async () => {
+        await agent.stop();
+        await kubelet.stop();
+      },
+    };
+  } catch (e) {
+    await kubelet.stop();
+    throw e;
+  }
+}
+
 export async function runAgent(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: FLAGS, strict: true });
   if (values.help) {
@@ -131,14 +172,16 @@ export async function runAgent(argv: string[]): Promise<void> {
     client = Client.fromKubeconfig(values.kubeconfig ? { path: values.kubeconfig } : {});
   }
   const stopper = new AbortController();
-  const started: { agent?: RunningAgent } = {};
+  const started: { agent?: NodeAgent } = {};
   stopOnSignals(async () => {
     stopper.abort();
     await started.agent?.stop();
     client.close();
   });
-  const options = await agentOptionsFromFlags(values, { client });
-  const agent = await startAgent({ ...options, signal: stopper.signal });
+  // The kubelet API accepts the node token only: the one given, else the kubeconfig's.
+  const token = values.token ?? client.rest.conn.token;
+  if (!token) throw new Error('the agent needs a token (--token, or a kubeconfig with a token) to serve logs and exec');
+  const agent = await startNodeAgent(values, { client, token, signal: stopper.signal });
   started.agent = agent;
   process.stdout.write(`minik8s agent: node ${agent.nodeName} (${agent.hostIP}) joined ${client.rest.conn.server}\n`);
   consoleLogger.info('agent running', { node: agent.nodeName });

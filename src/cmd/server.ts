@@ -5,6 +5,9 @@
 import { parseArgs } from 'node:util';
 import { API_SERVER_FLAGS, API_SERVER_HELP, startApiServer, stopOnSignals } from './apiserver.js';
 import { startScheduler } from './scheduler.js';
+import { AGENT_NODE_FLAGS, AGENT_NODE_HELP, startNodeAgent } from './agent.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from '../client/client.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import { SharedInformerFactory } from '../machinery/informer.js';
@@ -15,13 +18,17 @@ import { realClock } from '../util/clock.js';
 
 const SERVER_FLAGS = {
   ...API_SERVER_FLAGS,
+  ...AGENT_NODE_FLAGS,
+  'disable-agent': { type: 'boolean', default: false },
   'scheduler-policy': { type: 'string', default: 'round-robin' },
   'disable-scheduler': { type: 'boolean', default: false },
 } as const;
 
 const SERVER_HELP = `${API_SERVER_HELP}  --scheduler-policy P     round-robin (default) or least-allocated
   --disable-scheduler      do not run the scheduler in this process
-`;
+  --disable-agent          do not run a node agent (pods) in this process
+Node agent flags (the local node):
+${AGENT_NODE_HELP}`;
 
 export async function runServer(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: SERVER_FLAGS, strict: true });
@@ -49,6 +56,13 @@ export async function runServer(argv: string[]): Promise<void> {
     stops.push(() => scheduler.stop());
   }
   informers.start();
+  if (!values['disable-agent']) {
+    // The local node joins like any other: through the API, with the node token.
+    const token = readFileSync(join(values['data-dir'], 'node-token'), 'utf8').trim();
+    const agent = await startNodeAgent(values, { client, token, defaultRootDir: join(values['data-dir'], 'agent'), logger });
+    stops.push(() => agent.stop());
+    logger.info('node agent running', { node: agent.nodeName, kubeletPort: agent.kubeletPort });
+  }
   logger.info('server running', { port: api.port, kubeconfig: api.kubeconfig });
   process.stdout.write(`minik8s server: API server on port ${api.port}\nadmin kubeconfig: ${api.kubeconfig}\n`);
   stopOnSignals(async () => {
