@@ -51,8 +51,8 @@ export interface ServerProcess {
 }
 
 /** Runs `bin/minik8s apiserver` as a child process on a given data dir (and port, to keep clients' URLs). */
-export async function spawnApiServer(opts: { dataDir: string; port?: number; store?: string }): Promise<ServerProcess> {
-  const args = ['apiserver', '--data-dir', opts.dataDir, '--port', String(opts.port ?? 0), '--bind-address', '127.0.0.1'];
+export async function spawnApiServer(opts: { dataDir: string; port?: number; store?: string; command?: 'apiserver' | 'server'; extraArgs?: string[] }): Promise<ServerProcess> {
+  const args = [opts.command ?? 'apiserver', '--data-dir', opts.dataDir, '--port', String(opts.port ?? 0), '--bind-address', '127.0.0.1', ...(opts.extraArgs ?? [])];
   if (opts.store) args.push('--store', opts.store);
   const child = spawn(join(REPO_ROOT, 'bin/minik8s'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -65,7 +65,7 @@ export async function spawnApiServer(opts: { dataDir: string; port?: number; sto
     }, 20000);
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
-      const m = /listening on port (\d+)/.exec(out);
+      const m = /(?:listening|API server) on port (\d+)/.exec(out);
       if (m) {
         clearTimeout(t);
         resolvePort(Number(m[1]));
