@@ -20,7 +20,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 300
     } catch (e) {
       last = e;
     }
-    if (Date.now() > end) assert.fail(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > end) assert.fail(`timed out after ${ms} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
