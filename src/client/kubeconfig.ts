@@ -2,10 +2,11 @@
 // file), then ~/.kube/config, then the local server's admin kubeconfig.
 
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { isObject } from '../api/meta.js';
+import { parseSimpleYaml } from './simpleyaml.js';
 
 export interface Connection {
   server: string;
@@ -50,8 +51,27 @@ function fileOrData(section: Obj, fileKey: string, dataKey: string, base: string
   return undefined;
 }
 
+/**
+ * JSON, or the YAML subset kubeconfigs are written in, without loading the `yaml` package: mkctl reads
+ * a kubeconfig on every run, and `yaml` takes longer to load than the request takes. Anything beyond
+ * the subset goes to `yaml` (loaded then, synchronously).
+ */
+function parseConfigText(text: string): unknown {
+  if (text.trimStart().startsWith('{')) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // a YAML flow mapping: the full parser decides
+    }
+  }
+  const simple = parseSimpleYaml(text);
+  if (simple !== undefined) return simple;
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yaml.parse(text);
+}
+
 export function parseKubeconfig(text: string, opts: { path: string; context?: string }): Connection {
-  const doc: unknown = parse(text);
+  const doc: unknown = parseConfigText(text);
   if (!isObject(doc)) throw new Error(`${opts.path}: not a kubeconfig`);
   const ctxName = opts.context ?? (typeof doc['current-context'] === 'string' ? doc['current-context'] : '');
   const ctx = named(doc['contexts'], ctxName, 'context');

@@ -126,9 +126,14 @@ export function errorFromText(code: number, text: string): ApiError {
   return new ApiError(reasonForCode(code), text.trim() || `the server responded with HTTP ${code}`, undefined, code);
 }
 
+/** No answer from the server at all: a ServiceUnavailable whose `cause` is the socket error (mkctl tells it apart by that). */
 function connectionError(e: Error, server: string): Error {
   if (e.name === 'AbortError') return e;
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ECONNREFUSED') return new ApiError('ServiceUnavailable', `the connection to the server ${server} was refused - did you specify the right host or port?`, undefined, 503);
-  return new ApiError('ServiceUnavailable', `unable to reach the server ${server}: ${e.message}`, undefined, 503);
+  const err =
+    code === 'ECONNREFUSED'
+      ? new ApiError('ServiceUnavailable', `the connection to the server ${server} was refused - did you specify the right host or port?`, undefined, 503)
+      : new ApiError('ServiceUnavailable', `unable to reach the server ${server}: ${e.message}`, undefined, 503);
+  err.cause = e;
+  return err;
 }
