@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm run up`: set up, then start a single-node cluster (for now the control plane) in the
+# `npm run up`: set up (npm packages, Docker Engine, offline images), then start a single-node
+# cluster (API server, scheduler and node agent in one `minik8s server` process) in the
 # background on the default data dir. Idempotent: an already running server is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,4 +27,4 @@ else
   echo "minik8s server started (pid $(cat "$PIDFILE")), log: $LOG"
 fi
 echo "admin kubeconfig: $DATA_DIR/admin.kubeconfig"
-echo "try: KUBECONFIG=$DATA_DIR/admin.kubeconfig kubectl get namespaces"
+echo "try: KUBECONFIG=$DATA_DIR/admin.kubeconfig kubectl get nodes"
