@@ -209,6 +209,16 @@ for (const backend of ['sqlite', 'etcd'] as const) describe(`API server over HTT
     assert.ok(all.items.every((o) => o.metadata.namespace === 'sel') && all.items.length === 3);
   });
 
+  it('streams lists larger than one write slice as valid JSON', async () => {
+    const c = s.client.resource(CMS);
+    await s.client.resource(NAMESPACES).create({ metadata: { name: 'big' } });
+    const blob = 'x'.repeat(150 * 1024);
+    for (let i = 0; i < 16; i++) await c.create(cm(`big-${String(i).padStart(2, '0')}`, { blob, n: 'é'.repeat(i) }), { namespace: 'big' });
+    const list = await c.list({ namespace: 'big' });
+    assert.equal(list.items.length, 16);
+    assert.deepEqual(list.items.map((o) => (o['data'] as { n: string }).n.length), Array.from({ length: 16 }, (_, i) => i));
+  });
+
   it('applies strategic merge, merge, JSON patch and server-side apply', async () => {
     const d = s.client.resource(DEPLOYS);
     await d.create(deployment('pt'), { namespace: 'default' });

@@ -190,14 +190,17 @@ const LIST_END = Buffer.from(']}');
 async function streamList(res: ServerResponse, head: string, items: Buffer[]): Promise<void> {
   res.writeHead(200, { 'Content-Type': 'application/json' });
   let parts: Buffer[] = [Buffer.from(head)];
-  let size = head.length;
+  let size = Buffer.byteLength(head);
   for (let i = 0; i < items.length; i++) {
     const item = items[i] as Buffer;
-    if (i > 0) parts.push(COMMA);
+    if (i > 0) {
+      parts.push(COMMA);
+      size += COMMA.length;
+    }
     parts.push(item);
-    size += item.length + 1;
+    size += item.length;
     if (size >= LIST_SLICE_BYTES) {
-      res.write(Buffer.concat(parts, size));
+      res.write(Buffer.concat(parts));
       parts = [];
       size = 0;
       await new Promise<void>((r) => setImmediate(r));
