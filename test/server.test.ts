@@ -34,7 +34,7 @@ describe('minik8s server (single-node cluster on Docker)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('registers its node, runs a pod, serves logs and exec, and deletes it', async () => {
+  it('registers its node, runs a pod, serves logs and exec, reports image pull failures, and deletes pods', async () => {
     server = await spawnApiServer({ command: 'server', dataDir, extraArgs: ['--kubelet-port', '0', '--node-name', node, '--heartbeat-interval', '2s'] });
     const k = (args: string[]) => kubectl(args, { kubeconfig: server?.kubeconfig ?? '' });
     const nodes = await k(['get', 'nodes', '-o', 'wide']);
@@ -58,6 +58,18 @@ describe('minik8s server (single-node cluster on Docker)', () => {
     assert.equal(exec.code, 4, exec.stderr);
     const events = await k(['get', 'events', '--field-selector', 'involvedObject.name=hello', '-o', 'jsonpath={.items[*].reason}']);
     for (const reason of ['Scheduled', 'Created', 'Started']) assert.ok(events.stdout.split(' ').includes(reason), `events: ${events.stdout}`);
+
+    // An image that cannot be had: ErrImagePull, then ImagePullBackOff, with a Failed event.
+    const bad = await k(['run', 'noimage', '--image=registry.invalid/nope:1', '--image-pull-policy=IfNotPresent']);
+    assert.equal(bad.code, 0, bad.stderr);
+    const reason = await until('the pull to fail', async () => {
+      const r = await k(['get', 'pod', 'noimage', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.reason}']);
+      return /^(ErrImagePull|ImagePullBackOff)$/.test(r.stdout) ? r.stdout : undefined;
+    }, 60000);
+    assert.match(reason, /ErrImagePull|ImagePullBackOff/);
+    const failed = await k(['get', 'events', '--field-selector', 'involvedObject.name=noimage,reason=Failed', '-o', 'jsonpath={.items[*].message}']);
+    assert.match(failed.stdout, /registry\.invalid\/nope:1/);
+    assert.equal((await k(['delete', 'pod', 'noimage', '--grace-period=1', '--timeout=60s'])).code, 0);
 
     const del = await k(['delete', 'pod', 'hello', '--grace-period=1', '--timeout=60s']);
     assert.equal(del.code, 0, del.stderr);
