@@ -9,7 +9,7 @@ import { NODE_NAME_LABEL, SANDBOX_ID_LABEL, type Action, type Decision, type Wai
 import { expandCommand, referencedObjects, resolveEnv } from './env.js';
 import { containerHash } from './hash.js';
 import { podRef } from './probes.js';
-import { cpuMillis, cpuSharesFor, quantityValue } from './quantity.js';
+import { milliCPU, cpuSharesFor, units } from '../api/quantity.js';
 import type { PodSyncState, SyncContext } from './sync.js';
 import { containersOf, type ConfigMap, type Container, type Pod, type Secret } from './types.js';
 import type { VolumeResult } from './volumes.js';
@@ -265,9 +265,9 @@ async function startOne(
   if (command) cfg.command = command;
   if (args) cfg.args = args;
   if (spec.workingDir) cfg.workingDir = spec.workingDir;
-  const cpuLimit = cpuMillis(limits['cpu']);
-  const cpuRequest = cpuMillis(requests['cpu']);
-  const memLimit = quantityValue(limits['memory']);
+  const cpuLimit = milliCPU(limits['cpu']);
+  const cpuRequest = milliCPU(requests['cpu']);
+  const memLimit = units(limits['memory']);
   if (cpuLimit !== undefined && cpuLimit > 0) cfg.cpuLimitMillis = cpuLimit;
   if (cpuRequest !== undefined && cpuRequest > 0) cfg.cpuShares = cpuSharesFor(cpuRequest);
   if (memLimit !== undefined && memLimit > 0) cfg.memoryLimitBytes = memLimit;

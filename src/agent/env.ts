@@ -4,7 +4,7 @@
 // PURE: the ConfigMaps and Secrets the container refers to are fetched by the caller (referencedObjects) and
 // passed in; a missing one is an error unless marked optional (CreateContainerConfigError).
 
-import { cpuMillis, quantityValue } from './quantity.js';
+import { milliCPU, units } from '../api/quantity.js';
 import { containersOf, type ConfigMap, type Container, type Pod, type Secret } from './types.js';
 
 export interface EnvContext {
@@ -135,12 +135,12 @@ function resourceField(c: Container, ref: { containerName?: string; resource: st
   if (!resource || (kind !== 'limits' && kind !== 'requests')) return { error: `resourceFieldRef: unsupported resource "${ref.resource}"` };
   const raw = list?.[resource];
   if (resource === 'cpu') {
-    const millis = cpuMillis(raw ?? 0) ?? 0;
-    const divisor = cpuMillis(ref.divisor ?? 1) ?? 1000;
+    const millis = milliCPU(raw ?? 0) ?? 0;
+    const divisor = milliCPU(ref.divisor ?? 1) ?? 1000;
     return String(Math.ceil(millis / Math.max(1, divisor)));
   }
-  const value = quantityValue(raw ?? 0) ?? 0;
-  const divisor = quantityValue(ref.divisor ?? 1) ?? 1;
+  const value = units(raw ?? 0) ?? 0;
+  const divisor = units(ref.divisor ?? 1) ?? 1;
   return String(Math.ceil(value / Math.max(1, divisor)));
 }
 

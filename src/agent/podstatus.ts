@@ -4,7 +4,7 @@
 // deterministic, so comparing it with the stored status tells whether a write is needed.
 
 import type { ContainerStatus, Sandbox } from './runtime/runtime.js';
-import { cpuMillis, quantityValue } from './quantity.js';
+import { milliCPU, units } from '../api/quantity.js';
 import {
   containersOf,
   restartPolicyOf,
@@ -120,7 +120,7 @@ export function qosClassOf(pod: Pod): QosClass {
       const lim = limits[r];
       const req = requests[r];
       if (lim !== undefined || req !== undefined) any = true;
-      const toNum = r === 'cpu' ? cpuMillis : quantityValue;
+      const toNum = r === 'cpu' ? milliCPU : units;
       if (lim === undefined || req === undefined || toNum(lim) !== toNum(req)) guaranteed = false;
     }
   }

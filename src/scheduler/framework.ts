@@ -6,7 +6,7 @@
 //
 // Plugins are pure: they read the pod, one NodeInfo and the Snapshot, and nothing else (no I/O, no clock).
 
-import { milliCPU, units } from './quantity.js';
+import { milliCPU, units } from '../api/quantity.js';
 import { isTerminal, type Container, type Node, type Pod, type ResourceList } from './types.js';
 
 // ---- Status ----

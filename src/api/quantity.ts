@@ -1,5 +1,5 @@
 // Resource quantities ("100m", "0.5", "2", "128Mi", "1G", "1e3") as Kubernetes writes them, turned into whole
-// numbers the way the scheduler counts: CPU in millicores, memory in bytes, rounding up like resource.Quantity's
+// numbers (the scheduler and the node agent count this way): CPU in millicores, memory in bytes, rounding up like resource.Quantity's
 // MilliValue()/Value(). Arithmetic is exact (BigInt), so "0.1" is 100 millicores, not 100.00000000000001.
 
 const BINARY: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
@@ -41,4 +41,9 @@ export function milliCPU(q: string | number | undefined): number | undefined {
 /** Memory (or any count) in whole units ("1Ki" → 1024, "1k" → 1000, "1.5Gi" → 1610612736). */
 export function units(q: string | number | undefined): number | undefined {
   return scaledQuantity(q, 0);
+}
+
+/** CPU shares for a request: millicores × 1024 / 1000, at least 2 (the kernel's minimum). */
+export function cpuSharesFor(millis: number): number {
+  return Math.max(2, Math.floor((millis * 1024) / 1000));
 }
