@@ -245,7 +245,6 @@ export class Registry {
         next.metadata.deletionGracePeriodSeconds = grace;
       }
     } else if (m.deletionTimestamp === undefined || m.deletionGracePeriodSeconds) {
-      if (m.deletionGracePeriodSeconds && !finalizers.length) return undefined;
       next.metadata.deletionTimestamp ??= this.now();
       next.metadata.deletionGracePeriodSeconds = 0;
     }
