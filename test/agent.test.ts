@@ -19,6 +19,7 @@ import { isApiError } from '../src/api/errors.js';
 import { lookupResource, type ResourceType } from '../src/api/scheme.js';
 import { silentLogger } from '../src/util/logger.js';
 import { startTestServer, type TestServer } from './support/apiserver.js';
+import { until } from './support/until.js';
 
 const PODS = lookupResource('', 'v1', 'pods') as ResourceType;
 const EVENTS = lookupResource('', 'v1', 'events') as ResourceType;
@@ -26,20 +27,6 @@ const NODE = `e2e-agent-${process.pid}`;
 const NS = 'default';
 const IMAGE = 'busybox:1.36';
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e instanceof Error ? e.message : String(e);
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${last})` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('node agent on Docker (end to end)', () => {
   let server: TestServer;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
 import { spawnApiServer, startTestServer, type ServerProcess, type TestServer } from './support/apiserver.js';
+import { untilTrue as until } from './support/until.js';
 
 /** Asserts that `p` rejects with an ApiException of HTTP `code` whose Status body has `reason`. */
 async function rejectsWith(p: Promise<unknown>, code: number, reason: string): Promise<void> {
@@ -29,13 +30,6 @@ function loadKubeConfig(path: string): k8s.KubeConfig {
   return kc;
 }
 
-async function until(what: string, check: () => boolean, timeoutMs: number, seen: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`expected ${what} within ${timeoutMs} ms; seen: ${seen()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('@kubernetes/client-node', () => {
   let server: TestServer | undefined;
@@ -205,7 +199,7 @@ describe('@kubernetes/client-node informer across an API server restart', () => 
       await informer.start();
       await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'a' } } });
       await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'b' } } });
-      await until('the informer cache to hold {a, b}', () => names().join() === 'a,b', 5000, seen);
+      await until(() => `the informer cache to hold {a, b}; seen: ${seen()}`, () => names().join() === 'a,b', 5000);
 
       await proc.kill();
       proc = await spawnApiServer({ dataDir, port });
@@ -213,7 +207,7 @@ describe('@kubernetes/client-node informer across an API server restart', () => 
       await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'c' } } });
       await core.deleteNamespacedConfigMap({ name: 'a', namespace: 'default' });
 
-      await until('the informer cache to hold exactly {b, c} after the restart', () => names().join() === 'b,c', 30000, seen);
+      await until(() => `the informer cache to hold exactly {b, c} after the restart; seen: ${seen()}`, () => names().join() === 'b,c', 30000);
       // Give a late replay (a duplicate ADDED, a stale relist) the chance to show up before judging.
       await new Promise((r) => setTimeout(r, 1000));
       assert.deepEqual(names(), ['b', 'c'], seen());

@@ -14,16 +14,10 @@ import { lookupResource, type ResourceType } from '../src/api/scheme.js';
 import { SharedInformer } from '../src/machinery/informer.js';
 import { realClock } from '../src/util/clock.js';
 import type { KubeObject } from '../src/api/meta.js';
+import { untilTrue as until } from './support/until.js';
 
 const CMS = lookupResource('', 'v1', 'configmaps') as ResourceType;
 
-async function until(what: string, pred: () => boolean, ms = 20000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) assert.fail(`timed out after ${ms} ms waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('informer across an API server kill -9 and restart', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'minik8s-inf-'));

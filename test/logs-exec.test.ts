@@ -21,6 +21,7 @@ import type { PodRef } from '../src/agent/runtime/runtime.js';
 import type { KubeObject } from '../src/api/meta.js';
 import { startTestServer, type TestServer } from './support/apiserver.js';
 import { findKubectl, kubectl, type KubectlResult } from './support/kubectl.js';
+import { untilTrue as until } from './support/until.js';
 
 const NS = 'default';
 
@@ -62,13 +63,6 @@ function apiGet(path: string): Promise<{ code: number; body: string }> {
   });
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`expected ${what} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Creates the Pod object (bound to `nodeName`, default node-1; '' leaves it unbound). */
 async function podObject(api: TestServer, name: string, containers: string[], opts: { nodeName?: string; annotations?: Record<string, string> } = {}): Promise<void> {

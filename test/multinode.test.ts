@@ -15,26 +15,10 @@ import { REPO_ROOT, spawnApiServer, type ServerProcess } from './support/apiserv
 import { startEngine, type Engine } from './support/engine.js';
 import { kubectl } from './support/kubectl.js';
 import { loadKubeconfig } from '../src/client/kubeconfig.js';
+import { until } from './support/until.js';
 
 const run = promisify(execFile);
 
-async function until<T>(what: string | (() => Promise<string>), fn: () => Promise<T | undefined>, ms = 30000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) {
-      const seen = typeof what === 'string' ? what : await what().catch((e: unknown) => String(e));
-      assert.fail(`timed out after ${ms} ms waiting for ${seen}${last instanceof Error ? `: ${last.message}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** A pod whose main container exits at once on SIGTERM (busybox `sleep` as PID 1 would ignore it). */
 function podManifest(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {

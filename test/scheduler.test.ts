@@ -11,6 +11,7 @@ import { startScheduler, type RunningScheduler } from '../src/cmd/scheduler.js';
 import { realClock } from '../src/util/clock.js';
 import { MemoryLogger } from '../src/util/logger.js';
 import type { Node, Pod, PodCondition, Taint, Toleration } from '../src/scheduler/types.js';
+import { until } from './support/until.js';
 
 const rt = (p: string): ResourceType => lookupResource('', 'v1', p) as ResourceType;
 const NODES = rt('nodes');
@@ -18,21 +19,6 @@ const PODS = rt('pods');
 const EVENTS = rt('events');
 const NAMESPACES = rt('namespaces');
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end)
-      assert.fail(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${last instanceof Error ? last.message : JSON.stringify(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function node(name: string, opts: { cpu?: string; labels?: Record<string, string>; unschedulable?: boolean; taints?: Taint[] } = {}): Node {
   return {

@@ -9,21 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnApiServer, type ServerProcess } from './support/apiserver.js';
 import { kubectl } from './support/kubectl.js';
+import { until } from './support/until.js';
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) assert.fail(`timed out after ${ms} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('minik8s server (single-node cluster on Docker)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'minik8s-server-'));

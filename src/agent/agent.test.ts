@@ -14,25 +14,12 @@ import { silentLogger } from '../util/logger.js';
 import { startAgent, type AgentOptions, type RunningAgent } from './agent.js';
 import { FakeRuntime } from './runtime/fake.js';
 import type { NodeCondition, Pod } from './types.js';
+import { until } from '../../test/support/until.js';
 
 const PODS = lookupResource('', 'v1', 'pods') as ResourceType;
 const NODES = lookupResource('', 'v1', 'nodes') as ResourceType;
 const EVENTS = lookupResource('', 'v1', 'events') as ResourceType;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('node agent with a real API server and the fake runtime', () => {
   let server: TestServer;

@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { KubeletServer, type ContainerRef } from './server.js';
 import { FakeStreamsRuntime } from './streams/fake.js';
+import { untilTrue as until } from '../../test/support/until.js';
 
 const TOKEN = 'node-token-for-tests';
 
@@ -80,13 +81,6 @@ function frame(channel: number, payload: string | number[]): Buffer {
   return Buffer.concat([Buffer.from([channel]), typeof payload === 'string' ? Buffer.from(payload) : Buffer.from(payload)]);
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`expected ${what} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('kubelet API server', () => {
   const runtime = new FakeStreamsRuntime();

@@ -16,23 +16,10 @@ import { Client } from '../../src/client/client.js';
 import { spawnApiServer, type ServerProcess } from '../support/apiserver.js';
 import { findKubectl } from '../support/kubectl.js';
 import { MKCTL, mkctl, mkctlProcess, type MkctlResult } from '../support/mkctl.js';
+import { until } from '../support/until.js';
 
 const NS = 'default';
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) assert.fail(`expected ${what} within ${ms} ms${last instanceof Error ? `; last error: ${last.message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 function show(args: readonly string[], r: MkctlResult): string {
   return `mkctl ${args.join(' ')} exited ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
+import { runToCompletion } from './run.js';
 
 export interface KubectlResult {
   code: number;
@@ -66,30 +67,7 @@ function describeCommand(args: string[]): string {
 
 /** Runs `kubectl ARGS` to completion. Never rejects on a non-zero exit: tests assert on `code`. */
 export function kubectl(args: string[], opts: KubectlOptions): Promise<KubectlResult> {
-  const bin = findKubectl();
-  const timeoutMs = opts.timeoutMs ?? 20000;
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, [...baseArgs(opts), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${describeCommand(args)} did not finish in ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, timeoutMs);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(new Error(`${describeCommand(args)}: could not run ${bin}: ${e.message}`));
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr });
-    });
-    // kubectl may exit before reading stdin (e.g. on a flag error); that EPIPE is not the test's concern.
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(opts.stdin ?? '');
-  });
+  return runToCompletion(findKubectl(), [...baseArgs(opts), ...args], { label: describeCommand(args), stdin: opts.stdin ?? '', timeoutMs: opts.timeoutMs ?? 20000 });
 }
 
 export interface KubectlWatch {

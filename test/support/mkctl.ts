@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from './apiserver.js';
+import { runToCompletion } from './run.js';
 
 export const MKCTL = join(REPO_ROOT, 'bin/mkctl');
 
@@ -29,28 +30,7 @@ function environment(opts: Pick<MkctlOptions, 'kubeconfig' | 'env'>): NodeJS.Pro
 
 /** Runs `mkctl ARGS` to completion. Never rejects on a non-zero exit: tests assert on `code`. */
 export function mkctl(args: readonly string[], opts: MkctlOptions): Promise<MkctlResult> {
-  const timeoutMs = opts.timeoutMs ?? 20000;
-  return new Promise((resolve, reject) => {
-    const child = spawn(MKCTL, args, { stdio: ['pipe', 'pipe', 'pipe'], env: environment(opts), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`mkctl ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, timeoutMs);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(new Error(`mkctl ${args.join(' ')}: could not run ${MKCTL}: ${e.message}`));
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(opts.stdin ?? '');
-  });
+  return runToCompletion(MKCTL, args, { label: `mkctl ${args.join(' ')}`, stdin: opts.stdin ?? '', timeoutMs: opts.timeoutMs ?? 20000, env: environment(opts), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
 }
 
 export interface MkctlProcess {
