@@ -21,7 +21,7 @@ import type { Runtime } from './runtime/runtime.js';
 import type { Logger } from '../util/logger.js';
 import { parseExecQuery, runExecSession } from './streams/exec.js';
 import { parseLogQuery, runtimeLogOptions, streamLog } from './streams/logs.js';
-import { pickProtocol, refuseUpgrade } from './streams/protocol.js';
+import { pickProtocol, refuseUpgrade } from '../api/remotecommand.js';
 
 export interface ContainerRef {
   namespace: string;

@@ -22,13 +22,12 @@ import { intQuery } from './http.js';
 import type { HandlerContext } from './handlers.js';
 import type { ResourceRoute } from './routes.js';
 import { parseRoute } from './routes.js';
+import { CHANNEL, PROTOCOLS, pickProtocol, refuseUpgrade } from '../api/remotecommand.js';
 
 const PODS = lookupResource('', 'v1', 'pods') as ResourceType;
 const NODES = lookupResource('', 'v1', 'nodes') as ResourceType;
 
 /** Subprotocols we relay, in order of preference (v5 adds the stdin CLOSE signal). */
-const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
-const ERROR_CHANNEL = 3;
 /** Relay flow control: stop reading a side when the other side has this much unsent. */
 const HIGH_WATER = 1024 * 1024;
 const LOW_WATER = 256 * 1024;
@@ -186,20 +185,13 @@ function toBuffer(data: RawData): Buffer {
 }
 
 function refuse(socket: Duplex, e: ApiError): void {
-  const body = JSON.stringify(e.toStatus());
-  socket.on('error', () => undefined);
-  socket.end(`HTTP/1.1 ${e.code} ${STATUS_CODES[e.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-}
-
-function pickProtocol(header: string | undefined): string | undefined {
-  const offered = (header ?? '').split(',').map((p) => p.trim());
-  return PROTOCOLS.find((p) => offered.includes(p));
+  refuseUpgrade(socket, e.toStatus());
 }
 
 /** Sends `s` on the error channel, then closes normally: how a stream reports failure after the 101. */
 function failAndClose(ws: WebSocket, s: Status): void {
   if (ws.readyState !== WebSocket.OPEN) return;
-  ws.send(Buffer.concat([Buffer.from([ERROR_CHANNEL]), Buffer.from(JSON.stringify(s))]), { binary: true });
+  ws.send(Buffer.concat([Buffer.from([CHANNEL.error]), Buffer.from(JSON.stringify(s))]), { binary: true });
   ws.close(1000);
 }
 
@@ -280,7 +272,7 @@ export class ExecProxy {
         });
         upstream.on('message', (data) => {
           const buf = toBuffer(data);
-          if (buf[0] === ERROR_CHANNEL) sawStatus = true;
+          if (buf[0] === CHANNEL.error) sawStatus = true;
           if (client.readyState === WebSocket.OPEN) forward(upstream, client, buf);
         });
         upstream.on('unexpected-response', (_req, res) => {

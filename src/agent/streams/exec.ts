@@ -8,7 +8,7 @@ import { ApiError } from '../../api/errors.js';
 import type { Status } from '../../api/meta.js';
 import type { ExecSession } from '../runtime/runtime.js';
 import type { Logger } from '../../util/logger.js';
-import { CHANNEL, PROTOCOL_V5, exitStatus, failureStatus, frame, parseResize, type Protocol } from './protocol.js';
+import { CHANNEL, PROTOCOL_V5, exitStatus, failureStatus, frame, parseResize, type Protocol } from '../../api/remotecommand.js';
 
 export interface ExecRequest {
   command: string[];

@@ -5,15 +5,16 @@
 //   server → client   1 stdout · 2 stderr · 3 a metav1.Status, once, then the server closes
 
 import { isObject } from '../../api/meta.js';
+import { CHANNEL, PROTOCOL_V5 } from '../../api/remotecommand.js';
 
-export const PROTOCOL = 'v5.channel.k8s.io';
+export const PROTOCOL = PROTOCOL_V5;
 
-export const STDIN = 0;
-export const STDOUT = 1;
-export const STDERR = 2;
-export const STATUS = 3;
-export const RESIZE = 4;
-export const CLOSE = 255;
+export const STDIN = CHANNEL.stdin;
+export const STDOUT = CHANNEL.stdout;
+export const STDERR = CHANNEL.stderr;
+export const STATUS = CHANNEL.error;
+export const RESIZE = CHANNEL.resize;
+export const CLOSE = CHANNEL.close;
 
 export function stdinFrame(data: Buffer): Buffer {
   return Buffer.concat([Buffer.of(STDIN), data]);

@@ -4,7 +4,7 @@
 
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
-import type { Status } from '../../api/meta.js';
+import type { Status } from './meta.js';
 
 export const PROTOCOL_V5 = 'v5.channel.k8s.io';
 export const PROTOCOL_V4 = 'v4.channel.k8s.io';
