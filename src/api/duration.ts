@@ -23,3 +23,20 @@ export function age(timestamp: string | undefined, now: number): string {
   const t = Date.parse(timestamp);
   return Number.isNaN(t) ? '<unknown>' : humanDuration(now - t);
 }
+
+/** "10s", "500ms", "1m30s", "2h" (or a bare number of seconds) → milliseconds. */
+export function parseDurationMs(s: string): number {
+  const t = s.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 1000;
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  let rest = t;
+  while (rest) {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)/.exec(rest);
+    if (!m) throw new Error(`"${s}" is not a duration (like 10s, 500ms, 1m30s)`);
+    total += Number(m[1]) * (unit[m[2] ?? 's'] ?? 1000);
+    rest = rest.slice(m[0].length);
+  }
+  if (!t || total <= 0) throw new Error(`"${s}" is not a positive duration`);
+  return total;
+}

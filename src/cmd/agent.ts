@@ -15,6 +15,7 @@ import { startKubeletServer } from '../agent/server.js';
 import { findContainerByLabels } from '../agent/streams/find.js';
 import { join } from 'node:path';
 import { stopOnSignals } from './apiserver.js';
+import { parseDurationMs } from '../api/duration.js';
 
 /** Flags that describe the node; `minik8s server` accepts these too. */
 export const AGENT_NODE_FLAGS = {
@@ -59,23 +60,6 @@ Flags:
   --insecure-skip-tls-verify  do not verify the server's certificate
   --kubeconfig PATH         instead of --server/--token: a kubeconfig
 ${AGENT_NODE_HELP}`;
-
-/** "10s", "500ms", "1m30s", "2h" (or a bare number of seconds) → milliseconds. */
-export function parseDurationMs(s: string): number {
-  const t = s.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 1000;
-  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let total = 0;
-  let rest = t;
-  while (rest) {
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)/.exec(rest);
-    if (!m) throw new Error(`"${s}" is not a duration (like 10s, 500ms, 1m30s)`);
-    total += Number(m[1]) * (unit[m[2] ?? 's'] ?? 1000);
-    rest = rest.slice(m[0].length);
-  }
-  if (!t || total <= 0) throw new Error(`"${s}" is not a positive duration`);
-  return total;
-}
 
 export interface AgentNodeFlags {
   'node-name'?: string | undefined;

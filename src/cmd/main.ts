@@ -5,6 +5,10 @@ const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: stri
   server: { summary: 'run every control-plane component in one process', run: async () => (await import('./server.js')).runServer },
   apiserver: { summary: 'run the API server alone', run: async () => (await import('./apiserver.js')).runApiServer },
   agent: { summary: 'run the node agent: pods of this node on Docker (--server, --token)', run: async () => (await import('./agent.js')).runAgent },
+  'controller-manager': {
+    summary: 'run the controllers alone (--kubeconfig, --controllers)',
+    run: async () => (await import('./controllermanager.js')).runControllerManager,
+  },
   scheduler: { summary: 'run the scheduler alone (--kubeconfig, --policy)', run: async () => (await import('./scheduler.js')).runScheduler },
   images: { summary: 'build the local images the cluster needs (images bootstrap)', run: async () => (await import('./images.js')).runImages },
 };

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { API_SERVER_FLAGS, API_SERVER_HELP, startApiServer, stopOnSignals } from './apiserver.js';
 import { startScheduler } from './scheduler.js';
+import { CONTROLLER_MANAGER_FLAGS, CONTROLLER_MANAGER_HELP, startControllers } from './controllermanager.js';
 import { AGENT_NODE_FLAGS, AGENT_NODE_HELP, startNodeAgent } from './agent.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,8 @@ import { realClock } from '../util/clock.js';
 const SERVER_FLAGS = {
   ...API_SERVER_FLAGS,
   ...AGENT_NODE_FLAGS,
+  ...CONTROLLER_MANAGER_FLAGS,
+  'disable-controller-manager': { type: 'boolean', default: false },
   'disable-agent': { type: 'boolean', default: false },
   'scheduler-policy': { type: 'string', default: 'round-robin' },
   'disable-scheduler': { type: 'boolean', default: false },
@@ -27,7 +30,9 @@ const SERVER_FLAGS = {
 const SERVER_HELP = `${API_SERVER_HELP}  --scheduler-policy P     round-robin (default) or least-allocated
   --disable-scheduler      do not run the scheduler in this process
   --disable-agent          do not run a node agent (pods) in this process
-Node agent flags (the local node):
+  --disable-controller-manager  do not run the controllers in this process
+Controller flags:
+${CONTROLLER_MANAGER_HELP}Node agent flags (the local node):
 ${AGENT_NODE_HELP}`;
 
 export async function runServer(argv: string[]): Promise<void> {
@@ -54,6 +59,10 @@ export async function runServer(argv: string[]): Promise<void> {
   if (!values['disable-scheduler']) {
     const scheduler = startScheduler({ client, policy, informers, logger });
     stops.push(() => scheduler.stop());
+  }
+  if (!values['disable-controller-manager']) {
+    const controllers = startControllers(values, { client, informers, logger });
+    stops.push(() => controllers.stop());
   }
   informers.start();
   if (!values['disable-agent']) {
