@@ -55,9 +55,54 @@ function defaultTemplate(spec: Obj): void {
   defaultPodSpec(obj(tmpl, 'spec'));
 }
 
+/** The taints the node lifecycle controller puts on a node that is not ready or has stopped reporting. */
+export const NOT_READY_TAINT_KEY = 'node.kubernetes.io/not-ready';
+export const UNREACHABLE_TAINT_KEY = 'node.kubernetes.io/unreachable';
+/** How long a pod stays on a not-ready/unreachable node (the DefaultTolerationSeconds admission plugin's 300 s). */
+export const DEFAULT_NOT_READY_TOLERATION_SECONDS = 300;
+
+/**
+ * As the DefaultTolerationSeconds admission plugin: a pod that does not already tolerate the not-ready or the
+ * unreachable NoExecute taint gets a toleration for it with tolerationSeconds 300, so taint-based eviction
+ * waits five minutes before moving it off a failed node.
+ */
+function defaultNotReadyTolerations(spec: Obj): void {
+  const existing = Array.isArray(spec['tolerations']) ? (spec['tolerations'] as unknown[]) : [];
+  const covers = (key: string): boolean =>
+    existing.some((t) => isObject(t) && (t['key'] === key || (!t['key'] && t['operator'] === 'Exists')) && (!t['effect'] || t['effect'] === 'NoExecute'));
+  const add: Obj[] = [];
+  for (const key of [NOT_READY_TAINT_KEY, UNREACHABLE_TAINT_KEY])
+    if (!covers(key)) add.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_NOT_READY_TOLERATION_SECONDS });
+  if (add.length) spec['tolerations'] = [...existing, ...add];
+}
+
+/** The labels the API server puts on a Job's pod template (and selects by), as Kubernetes 1.27+ does. */
+export const JOB_CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
+export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
+
+/**
+ * Unless `spec.manualSelector`, a Job selects its pods by its own uid: the template gets `controller-uid` and
+ * `job-name` labels (both the `batch.kubernetes.io/` ones and the legacy bare ones) and the selector matches the
+ * uid. Set once, on create (the uid is known by then); later updates keep the stored selector.
+ */
+function defaultJobSelector(o: Obj, spec: Obj): void {
+  const meta = isObject(o['metadata']) ? o['metadata'] : {};
+  const uid = typeof meta['uid'] === 'string' ? meta['uid'] : '';
+  const name = typeof meta['name'] === 'string' ? meta['name'] : '';
+  if (!uid || spec['manualSelector'] === true || isObject(spec['selector'])) return;
+  const tmeta = obj(obj(spec, 'template'), 'metadata');
+  const labels = obj(tmeta, 'labels');
+  labels[JOB_CONTROLLER_UID_LABEL] = uid;
+  labels[JOB_NAME_LABEL] = name;
+  labels['controller-uid'] = uid;
+  labels['job-name'] = name;
+  spec['selector'] = { matchLabels: { [JOB_CONTROLLER_UID_LABEL]: uid } };
+}
+
 const BY_KIND: Record<string, (o: Obj) => void> = {
   'v1/Pod': (o) => {
     defaultPodSpec(obj(o, 'spec'));
+    defaultNotReadyTolerations(obj(o, 'spec'));
   },
   'v1/Service': (o) => {
     const spec = obj(o, 'spec');
@@ -100,6 +145,7 @@ const BY_KIND: Record<string, (o: Obj) => void> = {
     setDefault(spec, 'completionMode', 'NonIndexed');
     setDefault(spec, 'suspend', false);
     defaultTemplate(spec);
+    defaultJobSelector(o, spec);
   },
   'autoscaling/v2/HorizontalPodAutoscaler': (o) => {
     const spec = obj(o, 'spec');

@@ -1,9 +1,16 @@
 // Every controller the controller manager can run, by the name `--controllers` uses. A literal table: adding a
 // controller is one line here.
 
+import { startJobController } from './job/controller.js';
+import { startNodeIpamController } from './nodeipam/controller.js';
+import { startReplicaSetController } from './replicaset/controller.js';
 import type { ControllerStarter } from './types.js';
 
-export const CONTROLLERS: Record<string, ControllerStarter> = {};
+export const CONTROLLERS: Record<string, ControllerStarter> = {
+  replicaset: startReplicaSetController,
+  job: startJobController,
+  nodeipam: startNodeIpamController,
+};
 
 /** Resolve a `--controllers` value: `*` (all), names, and `-name` to leave one out, as kube-controller-manager. */
 export function selectControllers(spec: string): string[] {
