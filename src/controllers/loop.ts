@@ -15,7 +15,7 @@ export interface ControllerLoop extends RunningController {
 
 export function startLoop(
   ctx: ControllerContext,
-  opts: { name: string; sync: (key: string) => Promise<void>; waitFor: SharedInformer<KubeObject>[]; workers?: number; onStop?: () => Promise<void> },
+  opts: { name: string; sync: (key: string) => Promise<void>; waitFor: Pick<SharedInformer<KubeObject>, 'waitForSync'>[]; workers?: number; onStop?: () => Promise<void> },
 ): ControllerLoop {
   const queue = new WorkQueue({ clock: ctx.clock });
   const abort = new AbortController();
