@@ -117,6 +117,15 @@ const PRINTERS: Record<string, Printer> = {
       return [ep.metadata.name ?? '', shown || '<none>', ageOf(ep, now)];
     },
   },
+  'discovery.k8s.io/v1/EndpointSlice': {
+    columns: [NAME, col('AddressType'), col('Ports'), col('Endpoints'), AGE],
+    row: (es, now) => {
+      const ports = a(es['ports']).map((p) => (o(p)['port'] === undefined ? '<unset>' : String(n(o(p)['port']))));
+      const ips = a(es['endpoints']).flatMap((e) => a(o(e)['addresses']).map((x) => s(x)));
+      const shown = ips.slice(0, 3).join(',') + (ips.length > 3 ? ` + ${ips.length - 3} more...` : '');
+      return [es.metadata.name ?? '', s(es['addressType']), ports.join(',') || '<unset>', shown || '<unset>', ageOf(es, now)];
+    },
+  },
   'v1/Node': {
     columns: [NAME, col('Status'), col('Roles'), AGE, col('Version'), col('Internal-IP', 1), col('External-IP', 1), col('OS-Image', 1), col('Kernel-Version', 1), col('Container-Runtime', 1)],
     row: (node, now) => {

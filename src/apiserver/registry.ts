@@ -12,6 +12,7 @@ import { applyPatch, type PatchType } from './patch/index.js';
 import { prepareForCreate, prepareForUpdate, sameObject, validate } from './strategy.js';
 import { objectKey } from './keys.js';
 import type { Clock } from '../util/clock.js';
+import type { Claim, ServiceAllocator } from './allocator/service.js';
 
 const NAMESPACES = lookupResource('', 'v1', 'namespaces') as ResourceType;
 const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -48,10 +49,13 @@ function rfc3339(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+const SERVICE_KIND = 'v1/Service';
+
 export class Registry {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly opts: { services?: ServiceAllocator } = {},
   ) {}
 
   now(): string {
@@ -86,11 +90,13 @@ export class Registry {
       if (existing) throw errors.alreadyExists(rt.plural, rt.group, name);
       return obj;
     }
+    const claim = this.opts.services && kindKey(rt) === SERVICE_KIND ? await this.opts.services.create(obj) : undefined;
     try {
       const rev = await this.store.create(objectKey(rt, m.namespace, name), encode(obj));
       obj.metadata.resourceVersion = String(rev);
       return obj;
     } catch (e) {
+      await claim?.rollback();
       if (isStoreError(e, 'KeyExists')) throw errors.alreadyExists(rt.plural, rt.group, name);
       throw e;
     }
@@ -126,22 +132,29 @@ export class Registry {
         throw errors.badRequest(`the name of the object (${JSON.stringify(desired.metadata.name)}) does not match the name on the URL (${name})`);
       }
       const next = prepareForUpdate(rt, cur, desired, opts.subresource);
+      const allocates = this.opts.services !== undefined && kindKey(rt) === SERVICE_KIND && opts.subresource === undefined;
+      if (allocates) this.opts.services?.keep(cur, next);
       const errs = validate(rt, next);
       if (errs.length) throw errors.invalid(rt.kind, rt.group, name, errs);
       if (sameObject(cur, next)) return { obj: cur, created: false };
       if (opts.dryRun) return { obj: next, created: false };
       // Removing the last finalizer of an object being deleted completes the deletion.
       const finish = next.metadata.deletionTimestamp !== undefined && !next.metadata.finalizers?.length && !this.gracePending(rt, next);
+      let claim: Claim | undefined;
       try {
         if (finish) {
           const rev = await this.store.delete(key, kv.modRevision);
           next.metadata.resourceVersion = String(rev);
+          if (kindKey(rt) === SERVICE_KIND) await this.opts.services?.release(cur);
         } else {
+          if (allocates) claim = await this.opts.services?.update(cur, next);
           const rev = await this.store.update(key, encode(next), kv.modRevision);
           next.metadata.resourceVersion = String(rev);
+          await claim?.commit();
         }
         return { obj: next, created: false };
       } catch (e) {
+        await claim?.rollback();
         if (isStoreError(e, 'RevisionMismatch') || isStoreError(e, 'NotFound')) {
           if ((wantRv !== undefined && wantRv !== '') || attempt >= 20) throw errors.conflict(rt.plural, rt.group, name);
           continue;
@@ -207,6 +220,7 @@ export class Registry {
         if (opts.dryRun) return { obj: cur, finished: true };
         const rev = await this.store.delete(key, kv.modRevision);
         cur.metadata.resourceVersion = String(rev);
+        if (kindKey(rt) === SERVICE_KIND) await this.opts.services?.release(cur);
         return { obj: cur, finished: true };
       } catch (e) {
         if ((isStoreError(e, 'RevisionMismatch') || isStoreError(e, 'NotFound')) && attempt < 20) continue;

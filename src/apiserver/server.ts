@@ -20,6 +20,8 @@ import { openapiV3 } from './openapi.js';
 import { lookupResource, type ResourceType } from '../api/scheme.js';
 import type { Logger } from '../util/logger.js';
 import { VERSION_INFO } from '../api/version.js';
+import { ServiceAllocator } from './allocator/service.js';
+import { defaultAdvertiseAddress, ensureKubernetesService } from './allocator/kubernetes.js';
 
 export { VERSION_INFO };
 
@@ -45,6 +47,10 @@ export interface ApiServerOptions {
   compactionIntervalMs?: number;
   /** Bearer token the node agents' kubelet API accepts (pods/log, pods/exec are relayed there). */
   nodeToken?: string;
+  /** Cluster IPs come from here (--service-cidr, default 10.96.0.0/12). */
+  serviceCidr?: string;
+  /** Where other nodes and pods reach this server (--advertise-address): the `kubernetes` Service's endpoint. */
+  advertiseAddress?: string;
 }
 
 export class ApiServer {
@@ -55,9 +61,11 @@ export class ApiServer {
   private readonly execProxy: ExecProxy;
   private ready = false;
   private compactTimer: NodeJS.Timeout | undefined;
+  readonly services: ServiceAllocator;
 
   constructor(private readonly opts: ApiServerOptions) {
     const clock = opts.clock ?? realClock;
+    this.services = new ServiceAllocator(opts.store, opts.serviceCidr ? { serviceCidr: opts.serviceCidr } : {});
     this.cache = new WatchCache(opts.store, {
       capacity: opts.watchCacheCapacity ?? 20000,
       onError: (e) => opts.logger?.error('watch cache lost its store watch', { error: e.message }),
@@ -65,7 +73,7 @@ export class ApiServer {
     this.ctx = {
       store: opts.store,
       cache: this.cache,
-      registry: new Registry(opts.store, clock),
+      registry: new Registry(opts.store, clock, { services: this.services }),
       now: () => clock.now(),
       watchLimits: { bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 30000, maxBufferedBytes: opts.maxWatchBufferBytes ?? 16 * 1024 * 1024, maxTimeoutSeconds: 1800, now: () => clock.now() },
       nodeToken: opts.nodeToken,
@@ -94,9 +102,11 @@ export class ApiServer {
       this.server?.once('error', reject);
       this.server?.listen(this.opts.port, this.opts.bindAddress, () => resolve());
     });
+    const port = (this.server.address() as AddressInfo).port;
+    await ensureKubernetesService(this.ctx.registry, { clusterIP: this.services.address(1), address: this.opts.advertiseAddress ?? defaultAdvertiseAddress(), port });
     this.ready = true;
     this.scheduleCompaction();
-    return { port: (this.server.address() as AddressInfo).port };
+    return { port };
   }
 
   async stop(): Promise<void> {

@@ -12,6 +12,8 @@ export const API_SERVER_FLAGS = {
   port: { type: 'string', default: '6443' },
   'bind-address': { type: 'string', default: '0.0.0.0' },
   store: { type: 'string' },
+  'service-cidr': { type: 'string', default: '10.96.0.0/12' },
+  'advertise-address': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -20,6 +22,8 @@ export const API_SERVER_HELP = `Flags:
   --port N                HTTPS port (default 6443; 0 picks a free one)
   --bind-address ADDR     address to listen on (default 0.0.0.0)
   --store SPEC            sqlite (default: DATA_DIR/state.db), sqlite:///FILE, or etcd://HOST:PORT[,HOST:PORT...]
+  --service-cidr CIDR     the range Service cluster IPs come from (default 10.96.0.0/12)
+  --advertise-address IP  where nodes and pods reach the API server (default: the first non-loopback IPv4)
 `;
 
 export interface RunningApiServer {
@@ -29,7 +33,14 @@ export interface RunningApiServer {
   stop: () => Promise<void>;
 }
 
-export async function startApiServer(flags: { 'data-dir': string; port: string; 'bind-address': string; store?: string | undefined }): Promise<RunningApiServer> {
+export async function startApiServer(flags: {
+  'data-dir': string;
+  port: string;
+  'bind-address': string;
+  store?: string | undefined;
+  'service-cidr'?: string | undefined;
+  'advertise-address'?: string | undefined;
+}): Promise<RunningApiServer> {
   const dataDir = flags['data-dir'];
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const port = Number(flags.port);
@@ -44,6 +55,8 @@ export async function startApiServer(flags: { 'data-dir': string; port: string; 
     tokens: [creds.adminToken, creds.nodeToken],
     nodeToken: creds.nodeToken,
     logger: consoleLogger,
+    ...(flags['service-cidr'] ? { serviceCidr: flags['service-cidr'] } : {}),
+    ...(flags['advertise-address'] ? { advertiseAddress: flags['advertise-address'] } : {}),
   });
   const { port: actual } = await server.start();
   const kubeconfig = writeAdminKubeconfig({ dataDir, bindAddress: flags['bind-address'], port: actual, creds });

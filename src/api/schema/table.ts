@@ -5,11 +5,12 @@ import { APPS } from './apps.js';
 import { AUTOSCALING } from './autoscaling.js';
 import { BATCH } from './batch.js';
 import { CORE } from './core.js';
+import { DISCOVERY } from './discovery.js';
 import { META } from './meta.js';
 import { NETWORKING } from './networking.js';
 import type { Field, ObjectType, TypeGroup } from './types.js';
 
-export const GROUPS: readonly TypeGroup[] = [META, CORE, APPS, BATCH, AUTOSCALING, NETWORKING];
+export const GROUPS: readonly TypeGroup[] = [META, CORE, APPS, BATCH, AUTOSCALING, NETWORKING, DISCOVERY];
 
 /** The top-level type of each kind, by kind key (`apps/v1/Deployment`, `v1/Pod`). */
 export const KIND_TYPES: Readonly<Record<string, string>> = {
@@ -26,6 +27,7 @@ export const KIND_TYPES: Readonly<Record<string, string>> = {
   'batch/v1/Job': 'Job',
   'autoscaling/v2/HorizontalPodAutoscaler': 'HorizontalPodAutoscaler',
   'networking.k8s.io/v1/Ingress': 'Ingress',
+  'discovery.k8s.io/v1/EndpointSlice': 'EndpointSlice',
 };
 
 interface Entry {
