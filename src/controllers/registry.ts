@@ -1,14 +1,18 @@
 // Every controller the controller manager can run, by the name `--controllers` uses. A literal table: adding a
 // controller is one line here.
 
+import { startDeploymentController } from './deployment/controller.js';
 import { startJobController } from './job/controller.js';
+import { startNodeLifecycleController } from './nodelifecycle/controller.js';
 import { startNodeIpamController } from './nodeipam/controller.js';
 import { startReplicaSetController } from './replicaset/controller.js';
 import type { ControllerStarter } from './types.js';
 
 export const CONTROLLERS: Record<string, ControllerStarter> = {
   replicaset: startReplicaSetController,
+  deployment: startDeploymentController,
   job: startJobController,
+  nodelifecycle: startNodeLifecycleController,
   nodeipam: startNodeIpamController,
 };
 
