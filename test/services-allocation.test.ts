@@ -112,12 +112,23 @@ describe('Service allocation', () => {
     const s = await server.client.resource(SERVICES).create(svc('immutable'), ns);
     const replaced = await server.client.resource(SERVICES).update({ ...s, spec: { selector: { app: 'x' }, ports: [{ port: 81 }] } });
     assert.equal(specOf(replaced).clusterIP, specOf(s).clusterIP);
-    const e = await rejected(server.client.resource(SERVICES).update({ ...replaced, spec: { ...specOf(replaced), clusterIP: '10.96.0.70', clusterIPs: ['10.96.0.70'] } }));
+    const e = await rejected(
+      server.client.resource(SERVICES).update({ ...replaced, spec: { ...specOf(replaced), clusterIP: '10.96.0.70', clusterIPs: ['10.96.0.70'] } }),
+    );
     assert.equal(e.code, 422);
   });
 
   it('allocates node ports in 30000-32767, refuses duplicates and out-of-range, releases them', async () => {
-    const a = await server.client.resource(SERVICES).create(svc('np-a', { type: 'NodePort', ports: [{ name: 'http', port: 80 }, { name: 'x', port: 81, nodePort: 31000 }] }), ns);
+    const a = await server.client.resource(SERVICES).create(
+      svc('np-a', {
+        type: 'NodePort',
+        ports: [
+          { name: 'http', port: 80 },
+          { name: 'x', port: 81, nodePort: 31000 },
+        ],
+      }),
+      ns,
+    );
     const ports = specOf(a).ports.map((p) => p.nodePort ?? 0);
     assert.ok(ports[0] !== undefined && ports[0] >= 30000 && ports[0] <= 32767, `node port ${String(ports[0])}`);
     assert.equal(ports[1], 31000);
@@ -153,7 +164,9 @@ describe('Service allocation across an API server restart', () => {
       const nodePort = specOf(made).ports[0]?.nodePort ?? 0;
       const e = await rejected(client.resource(SERVICES).create(svc('persist-2', { clusterIP: ip }), { namespace: 'default' }));
       assert.match(e.message, /provided IP is already allocated/);
-      const p = await rejected(client.resource(SERVICES).create(svc('persist-3', { type: 'NodePort', ports: [{ port: 80, nodePort }] }), { namespace: 'default' }));
+      const p = await rejected(
+        client.resource(SERVICES).create(svc('persist-3', { type: 'NodePort', ports: [{ port: 80, nodePort }] }), { namespace: 'default' }),
+      );
       assert.match(p.message, /provided port is already allocated/);
       const k = await client.resource(SERVICES).get('kubernetes', { namespace: 'default' });
       assert.equal(specOf(k).clusterIP, '10.96.0.1');

@@ -103,7 +103,8 @@ export class ApiServer {
       this.server?.listen(this.opts.port, this.opts.bindAddress, () => resolve());
     });
     const port = (this.server.address() as AddressInfo).port;
-    await ensureKubernetesService(this.ctx.registry, { clusterIP: this.services.address(1), address: this.opts.advertiseAddress ?? defaultAdvertiseAddress(), port });
+    const address = this.opts.advertiseAddress ?? defaultAdvertiseAddress();
+    await ensureKubernetesService(this.ctx.registry, { clusterIP: this.services.address(1), address, port });
     this.ready = true;
     this.scheduleCompaction();
     return { port };

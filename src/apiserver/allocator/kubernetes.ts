@@ -37,7 +37,12 @@ export async function ensureKubernetesService(registry: Registry, opts: { cluste
     await registry.get(SERVICES, 'default', 'kubernetes');
   } catch (e) {
     if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
-    const spec = { type: 'ClusterIP', clusterIP: opts.clusterIP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.port }], sessionAffinity: 'None' };
+    const spec = {
+      type: 'ClusterIP',
+      clusterIP: opts.clusterIP,
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.port }],
+      sessionAffinity: 'None',
+    };
     await registry.create(SERVICES, 'default', { metadata: { ...meta, labels }, spec });
   }
   // The port the Service forwards to follows the API server (it may listen elsewhere after a restart).
