@@ -2,6 +2,7 @@
 // controller is one line here.
 
 import { startDeploymentController } from './deployment/controller.js';
+import { startDeploymentController } from './deployment/controller.js';
 import { startJobController } from './job/controller.js';
 import { startNodeLifecycleController } from './nodelifecycle/controller.js';
 import { startNodeIpamController } from './nodeipam/controller.js';
@@ -10,6 +11,7 @@ import type { ControllerStarter } from './types.js';
 
 export const CONTROLLERS: Record<string, ControllerStarter> = {
   replicaset: startReplicaSetController,
+  deployment: startDeploymentController,
   deployment: startDeploymentController,
   job: startJobController,
   nodelifecycle: startNodeLifecycleController,
