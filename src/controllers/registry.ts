@@ -2,7 +2,6 @@
 // controller is one line here.
 
 import { startDeploymentController } from './deployment/controller.js';
-import { startDeploymentController } from './deployment/controller.js';
 import { startJobController } from './job/controller.js';
 import { startNodeLifecycleController } from './nodelifecycle/controller.js';
 import { startNodeIpamController } from './nodeipam/controller.js';
@@ -11,7 +10,6 @@ import type { ControllerStarter } from './types.js';
 
 export const CONTROLLERS: Record<string, ControllerStarter> = {
   replicaset: startReplicaSetController,
-  deployment: startDeploymentController,
   deployment: startDeploymentController,
   job: startJobController,
   nodelifecycle: startNodeLifecycleController,
