@@ -275,7 +275,7 @@ async function update(req: IncomingMessage, res: ServerResponse, route: Resource
     const { obj } = await ctx.registry.update(route.rt, undefined, name, (cur) => {
       const fin = isObject(body.spec) ? body.spec['finalizers'] : undefined;
       return { ...cur, metadata: { ...cur.metadata, resourceVersion: body.metadata.resourceVersion }, spec: { ...(isObject(cur.spec) ? cur.spec : {}), finalizers: Array.isArray(fin) ? fin : [] } };
-    }, { dryRun: dryRun(q) });
+    }, { dryRun: dryRun(q), subresource: 'finalize' });
     return respondObject(req, res, route.rt, q, 200, obj, ctx);
   }
   const { obj } = await ctx.registry.update(route.rt, route.namespace, name, () => body, {

@@ -9,7 +9,7 @@ import { ApiError, errors } from '../api/errors.js';
 import { kindKey, lookupResource, type ResourceType } from '../api/scheme.js';
 import { isStoreError, type Store, type KeyValue } from '../storage/store.js';
 import { applyPatch, type PatchType } from './patch/index.js';
-import { prepareForCreate, prepareForUpdate, sameObject, validate } from './strategy.js';
+import { checkDelete, prepareForCreate, prepareForUpdate, sameObject, specFinalizersPending, validate } from './strategy.js';
 import { objectKey } from './keys.js';
 import type { Clock } from '../util/clock.js';
 import type { Claim, ServiceAllocator } from './allocator/service.js';
@@ -112,7 +112,7 @@ export class Registry {
     ns: string | undefined,
     name: string,
     mutate: (cur: KubeObject) => KubeObject,
-    opts: WriteOptions & { subresource?: 'status'; create?: (() => Promise<KubeObject>) | undefined } = {},
+    opts: WriteOptions & { subresource?: 'status' | 'finalize'; create?: (() => Promise<KubeObject>) | undefined } = {},
   ): Promise<{ obj: KubeObject; created: boolean }> {
     const key = objectKey(rt, ns, name);
     for (let attempt = 0; ; attempt++) {
@@ -139,7 +139,7 @@ export class Registry {
       if (sameObject(cur, next)) return { obj: cur, created: false };
       if (opts.dryRun) return { obj: next, created: false };
       // Removing the last finalizer of an object being deleted completes the deletion.
-      const finish = next.metadata.deletionTimestamp !== undefined && !next.metadata.finalizers?.length && !this.gracePending(rt, next);
+      const finish = next.metadata.deletionTimestamp !== undefined && !next.metadata.finalizers?.length && !this.gracePending(rt, next) && !specFinalizersPending(rt, next);
       let claim: Claim | undefined;
       try {
         if (finish) {
@@ -209,6 +209,7 @@ export class Registry {
       if (pre?.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion) {
         throw errors.conflict(rt.plural, rt.group, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion ?? ''}`);
       }
+      checkDelete(rt, cur);
       const marked = this.markForDeletion(rt, cur, opts);
       try {
         if (marked) {

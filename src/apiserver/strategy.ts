@@ -5,6 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../api/meta.js';
 import { isObject } from '../api/meta.js';
+import { ApiError } from '../api/errors.js';
 import { groupVersion, kindKey, type ResourceType } from '../api/scheme.js';
 import { applyDefaults } from '../api/defaults.js';
 import { validateMeta, fe, type FieldError } from '../api/validation.js';
@@ -49,8 +50,26 @@ export function prepareForCreate(rt: ResourceType, obj: KubeObject, now: string,
   applyDefaults(kindKey(rt), obj);
 }
 
+/** Namespaces Kubernetes never lets go: deleting one is Forbidden. */
+const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+
+/** Throws when `obj` may not be deleted at all (the system namespaces). */
+export function checkDelete(rt: ResourceType, obj: KubeObject): void {
+  const name = obj.metadata.name ?? '';
+  if (kindKey(rt) === 'v1/Namespace' && UNDELETABLE_NAMESPACES.has(name)) {
+    throw new ApiError('Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
+  }
+}
+
+/** A namespace's spec.finalizers (the namespace controller's `kubernetes`) still hold its deletion. */
+export function specFinalizersPending(rt: ResourceType, obj: KubeObject): boolean {
+  if (kindKey(rt) !== 'v1/Namespace') return false;
+  const fin = isObject(obj.spec) ? obj.spec['finalizers'] : undefined;
+  return Array.isArray(fin) && fin.length > 0;
+}
+
 /** `next` is the client's desired object; returns the object to store. */
-export function prepareForUpdate(rt: ResourceType, old: KubeObject, next: KubeObject, subresource: 'status' | undefined): KubeObject {
+export function prepareForUpdate(rt: ResourceType, old: KubeObject, next: KubeObject, subresource: 'status' | 'finalize' | undefined): KubeObject {
   let out: KubeObject;
   if (subresource === 'status') {
     out = { ...structuredClone(old), status: next.status };
@@ -83,10 +102,20 @@ export function prepareForUpdate(rt: ResourceType, old: KubeObject, next: KubeOb
   }
   delete m.managedFields;
   if (m.generateName === undefined && om.generateName !== undefined) m.generateName = om.generateName;
+  if (kindKey(rt) === 'v1/Namespace' && subresource !== 'finalize') keepNamespaceFinalizers(old, out);
   applyDefaults(kindKey(rt), out);
   m.generation = om.generation ?? 1;
   if (specChanged(old, out)) m.generation = (om.generation ?? 1) + 1;
   return out;
+}
+
+/** As Kubernetes: a namespace's spec.finalizers change only through its finalize subresource. */
+function keepNamespaceFinalizers(old: KubeObject, out: KubeObject): void {
+  const before = isObject(old.spec) ? old.spec['finalizers'] : undefined;
+  const spec = isObject(out.spec) ? { ...out.spec } : {};
+  if (before === undefined) delete spec['finalizers'];
+  else spec['finalizers'] = before;
+  out.spec = spec;
 }
 
 function specChanged(a: KubeObject, b: KubeObject): boolean {

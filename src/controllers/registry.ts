@@ -2,7 +2,9 @@
 // controller is one line here.
 
 import { startDeploymentController } from './deployment/controller.js';
+import { startGarbageCollector } from './garbagecollector/controller.js';
 import { startJobController } from './job/controller.js';
+import { startNamespaceController } from './namespace/controller.js';
 import { startNodeLifecycleController } from './nodelifecycle/controller.js';
 import { startNodeIpamController } from './nodeipam/controller.js';
 import { startReplicaSetController } from './replicaset/controller.js';
@@ -10,6 +12,8 @@ import type { ControllerStarter } from './types.js';
 
 export const CONTROLLERS: Record<string, ControllerStarter> = {
   replicaset: startReplicaSetController,
+  garbagecollector: startGarbageCollector,
+  namespace: startNamespaceController,
   deployment: startDeploymentController,
   job: startJobController,
   nodelifecycle: startNodeLifecycleController,

@@ -115,7 +115,7 @@ export function podHandler(opts: {
 }
 
 export function startReplicaSetController(ctx: ControllerContext): RunningController {
-  const rsInformer = ctx.informers.informerFor<ReplicaSet>('replicasets');
+  const rsInformer = ctx.informers.informerFor<ReplicaSet>('replicasets.apps');
   const podInformer = ctx.informers.informerFor<Pod>('pods');
   const expectations = new Expectations({ clock: ctx.clock });
   const recorder = ctx.recorder('replicaset-controller');
