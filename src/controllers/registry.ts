@@ -2,6 +2,7 @@
 // controller is one line here.
 
 import { startDeploymentController } from './deployment/controller.js';
+import { startEndpointsController } from './endpoints/controller.js';
 import { startGarbageCollector } from './garbagecollector/controller.js';
 import { startJobController } from './job/controller.js';
 import { startNamespaceController } from './namespace/controller.js';
@@ -11,6 +12,7 @@ import { startReplicaSetController } from './replicaset/controller.js';
 import type { ControllerStarter } from './types.js';
 
 export const CONTROLLERS: Record<string, ControllerStarter> = {
+  endpoints: startEndpointsController,
   replicaset: startReplicaSetController,
   garbagecollector: startGarbageCollector,
   namespace: startNamespaceController,
