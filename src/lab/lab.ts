@@ -78,9 +78,10 @@ function releaseIndex(index: number): void {
 }
 
 /** Flags of `minik8s server` that other parts of the cluster may or may not have yet. */
+let serverHelp: string | undefined;
 function serverSupports(flag: string): boolean {
-  const help = execFileSync(process.execPath, [MAIN, 'server', '--help'], { encoding: 'utf8' });
-  return help.includes(`--${flag} `);
+  serverHelp ??= execFileSync(process.execPath, [MAIN, 'server', '--help'], { encoding: 'utf8' });
+  return serverHelp.includes(`--${flag} `);
 }
 
 async function ensureHostImages(images: string[], log: (l: string) => void): Promise<void> {
