@@ -168,7 +168,7 @@ export function startJobController(ctx: ControllerContext): RunningController {
   const loop = startLoop(ctx, {
     name: 'job',
     sync: (key) => controller.sync(key),
-    waitFor: [controller.jobs, controller.pods] as unknown as SharedInformer<KubeObject>[],
+    waitFor: [controller.jobs, controller.pods],
   });
   hooks.enqueue = (key) => loop.enqueue(key);
   hooks.enqueueAfter = (key, ms) => loop.enqueueAfter(key, ms);
