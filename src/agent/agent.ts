@@ -19,6 +19,7 @@ import { LABELS, type Runtime, type SandboxConfig } from './runtime/runtime.js';
 import { clientPodApi, syncPod, type PodApi, type SyncContext } from './sync.js';
 import type { Pod, ResourceList } from './types.js';
 import { VolumeManager } from './volumes.js';
+import type { PodNetwork } from './network/podnetwork.js';
 
 const PODS = lookupResource('', 'v1', 'pods') as ResourceType;
 
@@ -47,6 +48,8 @@ export interface AgentOptions {
   backoff?: Partial<BackoffPolicy>;
   /** Runtime network for pod sandboxes, and DNS settings for them. */
   network?: string;
+  /** The node's pod network (bridge, IPAM, overlay; network/README.md): started after registration, stopped last. */
+  podNetwork?: PodNetwork;
   dns?: SandboxConfig['dns'];
   clock?: Clock;
   logger?: Logger;
@@ -107,6 +110,12 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     }
   }
   node.start();
+  try {
+    await opts.podNetwork?.start(opts.signal);
+  } catch (e) {
+    await node.stop();
+    throw e;
+  }
 
   const recorder = opts.recorder ?? newEventRecorder({ client, component: 'kubelet', host: nodeName, clock, logger });
   const informer = new SharedInformer<Pod>(client.resource<Pod>(PODS).listWatcher({ fieldSelector: `spec.nodeName=${nodeName}` }), {
@@ -133,6 +142,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     runtimeName: version.name,
     backoff: { ...DEFAULT_BACKOFF, ...opts.backoff },
     ...(opts.network ? { network: opts.network } : {}),
+    ...(opts.podNetwork ? { podNetwork: opts.podNetwork } : {}),
     ...(opts.dns ? { dns: opts.dns } : {}),
   };
   informer.addHandler((e) => w.enqueue(e.next.metadata.uid ?? ''));
@@ -142,7 +152,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   try {
     await informer.waitForSync(signal);
   } catch (e) {
-    await Promise.all([informer.stop(), node.stop()]);
+    await Promise.all([informer.stop(), node.stop(), opts.podNetwork?.stop()]);
     throw e;
   }
   const running = w.run(signal);
@@ -204,6 +214,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       if (timer) clock.clearTimeout(timer);
       probes.stop();
       await Promise.all([relisting, running, informer.stop(), node.stop()]);
+      await opts.podNetwork?.stop();
       await recorder.flush();
     },
   };

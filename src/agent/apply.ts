@@ -88,7 +88,9 @@ export async function applyActions(decision: Decision, scope: ApplyScope): Promi
       case 'createSandbox': {
         if (!pod) break;
         try {
-          sandbox = await ctx.runtime.createSandbox(sandboxConfig(pod, scope.ref, ctx));
+          const cfg = sandboxConfig(pod, scope.ref, ctx);
+          if (ctx.podNetwork && !cfg.hostNetwork) Object.assign(cfg, await ctx.podNetwork.attach(scope.uid));
+          sandbox = await ctx.runtime.createSandbox(cfg);
         } catch (e) {
           event('Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${message(e)}`);
           throw e;

@@ -18,6 +18,7 @@ import { podRef, type ProbeManager } from './probes.js';
 import type { ContainerStatus, PodRef, Runtime, Sandbox, SandboxConfig } from './runtime/runtime.js';
 import { containersOf, type ConfigMap, type Container, type Pod, type PodStatus, type Secret } from './types.js';
 import type { VolumeManager } from './volumes.js';
+import type { PodNetworkHandle } from './network/podnetwork.js';
 
 const PODS = lookupResource('', 'v1', 'pods') as ResourceType;
 const CONFIGMAPS = lookupResource('', 'v1', 'configmaps') as ResourceType;
@@ -90,6 +91,8 @@ export interface SyncContext {
   backoff: BackoffPolicy;
   /** Runtime network for sandboxes (absent: the engine's default). */
   network?: string;
+  /** The node's pod network: sandboxes get their network and IP from it (it overrides `network`). */
+  podNetwork?: PodNetworkHandle;
   dns?: SandboxConfig['dns'];
 }
 
@@ -142,6 +145,7 @@ export async function syncPod(uid: string, pod: Pod | undefined, ctx: SyncContex
   if (!pod && view.sandboxes.length === 0 && view.containers.length === 0) {
     ctx.probes.removePod(uid);
     await ctx.volumes.cleanup(uid);
+    await ctx.podNetwork?.release(uid);
     return { finished: true };
   }
   const decision = decide({
@@ -161,6 +165,8 @@ export async function syncPod(uid: string, pod: Pod | undefined, ctx: SyncContex
   const applied = await applyActions(decision, { uid, pod, ref: podRefOf(uid, pod, view.containers, view.sandboxes), view, ctx, state });
   if (decision.terminating) {
     ctx.probes.removePod(uid);
+    // The pod's sandboxes are gone (teardown removed them), so its address is free again.
+    await ctx.podNetwork?.release(uid);
     return { finished: true };
   }
   if (!pod) return { finished: true };

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ROOT_DIR, startAgent, type AgentOptions } from '../agent/agent.js';
-import { parseKeyValues } from '../agent/node.js';
+import { detectInternalIP, parseKeyValues } from '../agent/node.js';
+import { PodNetwork } from '../agent/network/podnetwork.js';
 import type { Runtime } from '../agent/runtime/runtime.js';
 import { Client } from '../client/client.js';
 import { consoleLogger, type Logger } from '../util/logger.js';
@@ -27,6 +28,8 @@ export const AGENT_NODE_FLAGS = {
   'root-dir': { type: 'string' },
   'heartbeat-interval': { type: 'string', default: '10s' },
   'kubelet-port': { type: 'string', default: '10250' },
+  overlay: { type: 'string', default: 'vxlan' },
+  cleanup: { type: 'boolean', default: false },
 } as const;
 
 const FLAGS = {
@@ -47,6 +50,8 @@ export const AGENT_NODE_HELP = `  --node-name NAME          the Node's name (def
   --root-dir DIR            pod volumes (default /var/lib/minik8s/agent; DATA_DIR/agent inside minik8s server)
   --heartbeat-interval D    Node status heartbeat (default 10s)
   --kubelet-port N          the agent API port published in the Node status (default 10250)
+  --overlay vxlan|none      pod traffic between nodes: a VXLAN overlay (minik8s.1, VNI 1, port 8472) or none (default vxlan)
+  --cleanup                 on stop, remove the pod bridge network, the VXLAN device, its routes and the nft table
 `;
 
 const HELP = `Usage: minik8s agent --server URL --token TOKEN [flags]
@@ -70,6 +75,8 @@ export interface AgentNodeFlags {
   'root-dir'?: string | undefined;
   'heartbeat-interval'?: string | undefined;
   'kubelet-port'?: string | undefined;
+  overlay?: string | undefined;
+  cleanup?: boolean | undefined;
 }
 
 /** The Docker runtime for --docker-host, loaded on demand. */
@@ -93,8 +100,26 @@ export async function agentOptionsFromFlags(flags: AgentNodeFlags, opts: { clien
     kubeletPort: port,
     heartbeatIntervalMs: parseDurationMs(flags['heartbeat-interval'] ?? '10s'),
   };
-  if (flags['node-ip']) out.nodeIP = flags['node-ip'];
+  out.nodeIP = flags['node-ip'] ?? detectInternalIP();
+  out.podNetwork = await podNetworkFromFlags(flags, { client: opts.client, nodeName, nodeIP: out.nodeIP, rootDir: out.rootDir ?? DEFAULT_ROOT_DIR, runtime: out.runtime });
   return out;
+}
+
+/** The node's pod network (src/agent/network): a Docker bridge network on --docker-host, IPAM, the overlay. */
+async function podNetworkFromFlags(flags: AgentNodeFlags, o: { client: Client; nodeName: string; nodeIP: string; rootDir: string; runtime: Runtime }): Promise<PodNetwork> {
+  const overlay = flags.overlay ?? 'vxlan';
+  if (overlay !== 'vxlan' && overlay !== 'none') throw new Error(`--overlay ${overlay}: expected vxlan or none`);
+  const [{ DockerPodBridge }, { socketPathFromDockerHost }] = await Promise.all([import('../agent/network/bridge.js'), import('../agent/runtime/docker/index.js')]);
+  return new PodNetwork({
+    client: o.client,
+    nodeName: o.nodeName,
+    nodeIP: o.nodeIP,
+    ipamDir: join(o.rootDir, 'network', 'ipam'),
+    bridge: new DockerPodBridge(socketPathFromDockerHost(flags['docker-host'] ?? 'unix:///var/run/docker.sock')),
+    overlay,
+    cleanupOnStop: flags.cleanup ?? false,
+    runtime: o.runtime,
+  });
 }
 
 export interface NodeAgent {

@@ -20,6 +20,8 @@ export const CONTROLLER_MANAGER_FLAGS = {
   'node-monitor-period': { type: 'string', default: '5s' },
   'default-not-ready-toleration-seconds': { type: 'string', default: '300' },
   'concurrent-syncs': { type: 'string', default: '5' },
+  'cluster-cidr': { type: 'string', default: '10.244.0.0/16' },
+  'node-cidr-mask-size': { type: 'string', default: '24' },
 } as const;
 
 export const CONTROLLER_MANAGER_HELP = `  --controllers LIST        controllers to run: * (all), names, -name to leave one out (default *)
@@ -28,6 +30,8 @@ export const CONTROLLER_MANAGER_HELP = `  --controllers LIST        controllers 
   --node-monitor-period D   how often node health is checked (default 5s)
   --default-not-ready-toleration-seconds N   how long pods tolerate a not-ready/unreachable node (default 300)
   --concurrent-syncs N      parallel syncs per controller (default 5)
+  --cluster-cidr CIDR       the range Nodes get pod CIDRs from (nodeipam; default 10.244.0.0/16)
+  --node-cidr-mask-size N   prefix length of each Node's pod CIDR (default 24)
 `;
 
 export interface ControllerManagerFlags {
@@ -36,6 +40,8 @@ export interface ControllerManagerFlags {
   'node-monitor-period'?: string | undefined;
   'default-not-ready-toleration-seconds'?: string | undefined;
   'concurrent-syncs'?: string | undefined;
+  'cluster-cidr'?: string | undefined;
+  'node-cidr-mask-size'?: string | undefined;
 }
 
 function nonNegativeInt(flag: string, value: string): number {
@@ -55,6 +61,8 @@ export function settingsFromFlags(flags: ControllerManagerFlags): ControllerSett
       ? nonNegativeInt('default-not-ready-toleration-seconds', flags['default-not-ready-toleration-seconds'])
       : d.defaultTolerationSeconds,
     concurrentSyncs: syncs,
+    clusterCIDR: flags['cluster-cidr'] ?? d.clusterCIDR,
+    nodeCIDRMaskSize: flags['node-cidr-mask-size'] ? nonNegativeInt('node-cidr-mask-size', flags['node-cidr-mask-size']) : d.nodeCIDRMaskSize,
   };
 }
 

@@ -17,6 +17,10 @@ export interface ControllerSettings {
   defaultTolerationSeconds: number;
   /** Parallel syncs per controller (--concurrent-syncs, default 5). */
   concurrentSyncs: number;
+  /** The range nodeipam gives each Node a pod CIDR from (--cluster-cidr, default 10.244.0.0/16). */
+  clusterCIDR: string;
+  /** The prefix length of each Node's pod CIDR (--node-cidr-mask-size, default 24). */
+  nodeCIDRMaskSize: number;
 }
 
 export const DEFAULT_CONTROLLER_SETTINGS: ControllerSettings = {
@@ -24,6 +28,8 @@ export const DEFAULT_CONTROLLER_SETTINGS: ControllerSettings = {
   nodeMonitorPeriodMs: 5_000,
   defaultTolerationSeconds: 300,
   concurrentSyncs: 5,
+  clusterCIDR: '10.244.0.0/16',
+  nodeCIDRMaskSize: 24,
 };
 
 export interface ControllerContext {
