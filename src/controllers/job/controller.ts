@@ -3,7 +3,6 @@
 // `ttlSecondsAfterFinished` after. Handlers only enqueue Job keys; sync(key) decides with decide.ts.
 
 import { isApiError } from '../../api/errors.js';
-import type { KubeObject } from '../../api/meta.js';
 import { lookupResource, type ResourceType } from '../../api/scheme.js';
 import type { EventRecorder } from '../../client/events.js';
 import { Expectations } from '../../machinery/expectations.js';

@@ -4,7 +4,6 @@
 // toleration runs out. Two queues: node names (health and taints) and pod keys (eviction).
 
 import { isApiError } from '../../api/errors.js';
-import type { KubeObject } from '../../api/meta.js';
 import { lookupResource, type ResourceType } from '../../api/scheme.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { SharedInformer } from '../../machinery/informer.js';
@@ -118,7 +117,7 @@ export class NodeLifecycleController {
 export function startNodeLifecycleController(ctx: ControllerContext): RunningController {
   const hooks: NodeLifecycleHooks = { enqueueNode: () => undefined, enqueuePod: () => undefined };
   const c = new NodeLifecycleController(ctx, hooks);
-  const waitFor = [c.nodes, c.pods] as unknown as SharedInformer<KubeObject>[];
+  const waitFor = [c.nodes, c.pods];
   const nodeLoop = startLoop(ctx, { name: 'nodelifecycle', sync: (name) => c.syncNode(name), waitFor, workers: 1 });
   const podLoop = startLoop(ctx, { name: 'taint-eviction', sync: (key) => c.syncPod(key), waitFor });
   hooks.enqueueNode = (name) => nodeLoop.enqueue(name);
