@@ -20,6 +20,8 @@ export interface ControllerHarness {
   startInformers(): Promise<void>;
   /** Wait until `informer` holds `key` and `check` holds for it (or, with check returning true for undefined, lacks it). */
   cached<T extends KubeObject>(informer: SharedInformer<T>, key: string, check?: (obj: T | undefined) => boolean): Promise<T | undefined>;
+  /** Wait until every event recorded so far is written. */
+  flushEvents(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -61,6 +63,9 @@ export async function startControllerHarness(opts: { settings?: Partial<Controll
         const obj = informer.store.get(key);
         return check(obj) ? { obj } : undefined;
       })).obj;
+    },
+    flushEvents: async () => {
+      await Promise.all(recorders.map((r) => r.flush()));
     },
     stop: async () => {
       await Promise.all(recorders.map((r) => r.flush()));
