@@ -24,6 +24,7 @@ import type { KubeObject } from '../src/api/meta.js';
 import { Client } from '../src/client/client.js';
 import { loadKubeconfig } from '../src/client/kubeconfig.js';
 import { spawnApiServer, type ServerProcess } from '../test/support/apiserver.js';
+import { hostPodNetworkArgs, removePodNetwork } from '../test/support/podnet.js';
 import { loadAverage } from './support/proc.js';
 import { fmt, summarize, table } from './support/stats.js';
 
@@ -246,6 +247,7 @@ async function main(): Promise<void> {
     }
     client?.close();
     await server?.kill();
+    await removePodNetwork(node);
     rmSync(dataDir, { recursive: true, force: true });
     for (const svc of (await docker(['service', 'ls', '-q', '--filter', `name=${RUN_ID}`]).catch(() => '')).split('\n').filter((s) => s)) {
       await docker(['service', 'rm', svc]).catch(() => '');
@@ -258,7 +260,11 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
 
   try {
-    server = await spawnApiServer({ command: 'server', dataDir, extraArgs: ['--node-name', node, '--kubelet-port', '0', '--heartbeat-interval', '2s'] });
+    server = await spawnApiServer({
+      command: 'server',
+      dataDir,
+      extraArgs: ['--node-name', node, '--kubelet-port', '0', '--heartbeat-interval', '2s', ...(await hostPodNetworkArgs())],
+    });
     client = Client.fromConnection(loadKubeconfig({ path: server.kubeconfig }));
     const c = client;
     await until(

@@ -16,9 +16,9 @@ import { startEngine, type Engine } from './support/engine.js';
 import { kubectl } from './support/kubectl.js';
 import { loadKubeconfig } from '../src/client/kubeconfig.js';
 import { until } from './support/until.js';
+import { hostPodNetworkArgs, removePodNetwork } from './support/podnet.js';
 
 const run = promisify(execFile);
-
 
 /** A pod whose main container exits at once on SIGTERM (busybox `sleep` as PID 1 would ignore it). */
 function podManifest(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -71,6 +71,8 @@ describe('two nodes on two Docker Engines', () => {
       });
     }
     await server?.kill();
+    await removePodNetwork(nodeA);
+    if (engine) await removePodNetwork(nodeB, engine.dockerHost);
     await engine?.stop();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(agentRoot, { recursive: true, force: true });
@@ -79,7 +81,11 @@ describe('two nodes on two Docker Engines', () => {
   it('places pods on both nodes, honours nodeSelector, proxies logs to node B, and cleans both engines', async () => {
     const [eng, srv] = await Promise.all([
       startEngine({ name: `b-${process.pid}` }),
-      spawnApiServer({ command: 'server', dataDir, extraArgs: ['--node-name', nodeA, '--kubelet-port', '0', '--heartbeat-interval', '2s'] }),
+      spawnApiServer({
+        command: 'server',
+        dataDir,
+        extraArgs: ['--node-name', nodeA, '--kubelet-port', '0', '--heartbeat-interval', '2s', ...(await hostPodNetworkArgs())],
+      }),
     ]);
     engine = eng;
     server = srv;
@@ -107,6 +113,9 @@ describe('two nodes on two Docker Engines', () => {
         agentRoot,
         '--heartbeat-interval',
         '2s',
+        // Both nodes share the host's network namespace: no VXLAN device between them.
+        '--overlay',
+        'none',
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );

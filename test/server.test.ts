@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { spawnApiServer, type ServerProcess } from './support/apiserver.js';
 import { kubectl } from './support/kubectl.js';
 import { until } from './support/until.js';
-
+import { hostPodNetworkArgs, removePodNetwork } from './support/podnet.js';
 
 describe('minik8s server (single-node cluster on Docker)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'minik8s-server-'));
@@ -18,11 +18,16 @@ describe('minik8s server (single-node cluster on Docker)', () => {
   let server: ServerProcess | undefined;
   after(async () => {
     await server?.kill();
+    await removePodNetwork(node);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('registers its node, runs a pod, serves logs and exec, reports image pull failures, and deletes pods', async () => {
-    server = await spawnApiServer({ command: 'server', dataDir, extraArgs: ['--kubelet-port', '0', '--node-name', node, '--heartbeat-interval', '2s'] });
+    server = await spawnApiServer({
+      command: 'server',
+      dataDir,
+      extraArgs: ['--kubelet-port', '0', '--node-name', node, '--heartbeat-interval', '2s', ...(await hostPodNetworkArgs())],
+    });
     const k = (args: string[]) => kubectl(args, { kubeconfig: server?.kubeconfig ?? '' });
     const nodes = await k(['get', 'nodes', '-o', 'wide']);
     assert.equal(nodes.code, 0, nodes.stderr);
@@ -49,10 +54,14 @@ describe('minik8s server (single-node cluster on Docker)', () => {
     // An image that cannot be had: ErrImagePull, then ImagePullBackOff, with a Failed event.
     const bad = await k(['run', 'noimage', '--image=registry.invalid/nope:1', '--image-pull-policy=IfNotPresent']);
     assert.equal(bad.code, 0, bad.stderr);
-    const reason = await until('the pull to fail', async () => {
-      const r = await k(['get', 'pod', 'noimage', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.reason}']);
-      return /^(ErrImagePull|ImagePullBackOff)$/.test(r.stdout) ? r.stdout : undefined;
-    }, 60000);
+    const reason = await until(
+      'the pull to fail',
+      async () => {
+        const r = await k(['get', 'pod', 'noimage', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.reason}']);
+        return /^(ErrImagePull|ImagePullBackOff)$/.test(r.stdout) ? r.stdout : undefined;
+      },
+      60000,
+    );
     assert.match(reason, /ErrImagePull|ImagePullBackOff/);
     const failed = await k(['get', 'events', '--field-selector', 'involvedObject.name=noimage,reason=Failed', '-o', 'jsonpath={.items[*].message}']);
     assert.match(failed.stdout, /registry\.invalid\/nope:1/);

@@ -17,9 +17,9 @@ import { spawnApiServer, type ServerProcess } from '../support/apiserver.js';
 import { findKubectl } from '../support/kubectl.js';
 import { MKCTL, mkctl, mkctlProcess, type MkctlResult } from '../support/mkctl.js';
 import { until } from '../support/until.js';
+import { hostPodNetworkArgs, removePodNetwork } from '../support/podnet.js';
 
 const NS = 'default';
-
 
 function show(args: readonly string[], r: MkctlResult): string {
   return `mkctl ${args.join(' ')} exited ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
@@ -99,7 +99,7 @@ describe('mkctl logs and exec on a single-node cluster (Docker)', () => {
   };
 
   before(async () => {
-    server = await spawnApiServer({ command: 'server', dataDir, extraArgs: ['--kubelet-port', '0', '--node-name', node] });
+    server = await spawnApiServer({ command: 'server', dataDir, extraArgs: ['--kubelet-port', '0', '--node-name', node, ...(await hostPodNetworkArgs())] });
     client = Client.fromKubeconfig({ path: server.kubeconfig });
     const podApi = client.forObject({ apiVersion: 'v1', kind: 'Pod' });
     await Promise.all([
@@ -137,6 +137,7 @@ describe('mkctl logs and exec on a single-node cluster (Docker)', () => {
       client.close();
     }
     await server?.kill();
+    await removePodNetwork(node);
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -1,0 +1,38 @@
+// The pod network for suites that run `minik8s server` (or agents) on the host's own Docker Engine, next to
+// other suites doing the same: each cluster needs a cluster CIDR no other one on this machine uses (the
+// engine refuses overlapping bridge networks), and several nodes in the host's one network namespace must not
+// share a VXLAN device (`--overlay none`). Their pod bridges are removed after a SIGKILL with removePodNetwork.
+
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** A 10.K.0.0/16 (K in 64..127) that no route on this machine covers yet, starting from one picked by the PID. */
+export async function freeClusterCIDR(): Promise<string> {
+  const routes = (await run('ip', ['-4', 'route', 'show', 'table', 'all'])).stdout;
+  const start = process.pid % 64;
+  for (let i = 0; i < 64; i++) {
+    const k = 64 + ((start + i) % 64);
+    if (!routes.includes(` 10.${k}.`) && !routes.includes(`\n10.${k}.`) && !routes.startsWith(`10.${k}.`)) return `10.${k}.0.0/16`;
+  }
+  throw new Error('no free /16 left in 10.64.0.0/10');
+}
+
+/** Flags for a `minik8s server`/`agent` on the host's namespace: its own cluster CIDR, no overlay. */
+export async function hostPodNetworkArgs(opts: { overlay?: boolean } = {}): Promise<string[]> {
+  return ['--cluster-cidr', await freeClusterCIDR(), ...(opts.overlay ? [] : ['--overlay', 'none'])];
+}
+
+/** Removes node `nodeName`'s pod bridge network (`minik8s-NODE`) from an engine, detaching what is left. */
+export async function removePodNetwork(nodeName: string, dockerHost?: string): Promise<void> {
+  const docker = (args: string[]): Promise<{ stdout: string }> => run('docker', [...(dockerHost ? ['-H', dockerHost] : []), ...args]);
+  const name = `minik8s-${nodeName}`;
+  try {
+    const attached = (await docker(['network', 'inspect', name, '--format', '{{range $id, $c := .Containers}}{{$id}} {{end}}'])).stdout.trim();
+    for (const id of attached.split(' ').filter(Boolean)) await docker(['network', 'disconnect', '-f', name, id]).catch(() => undefined);
+    await docker(['network', 'rm', name]);
+  } catch {
+    // Not there (the agent cleaned up, or never made it).
+  }
+}
