@@ -247,7 +247,7 @@ function volumes(d: Doc, list: unknown, indent: number): void {
   }
 }
 
-function podTemplate(d: Doc, template: unknown): void {
+export function podTemplate(d: Doc, template: unknown): void {
   const t = o(template);
   d.text('Pod Template:');
   d.map('Labels', o(o(t['metadata'])['labels']) as Record<string, string>, 1);

@@ -212,6 +212,21 @@ const COMMANDS: CommandTable = {
     },
     load: () => import('./commands/scale.js'),
   },
+  rollout: {
+    summary: 'manage the rollout of a deployment: status, history, undo, pause, resume, restart',
+    usage: 'mkctl rollout status|history|undo|pause|resume|restart deployment/NAME... [flags]',
+    group: 'modify',
+    args: { subcommands: { status: 'resources', history: 'resources', undo: 'resources', pause: 'resources', resume: 'resources', restart: 'resources' } },
+    examples: ['mkctl rollout status deploy/web --timeout 2m', 'mkctl rollout history deploy/web', 'mkctl rollout undo deploy/web --to-revision 2', 'mkctl rollout restart deploy/web'],
+    flags: {
+      watch: { type: 'bool', short: 'w', default: true, summary: 'status: follow until rolled out (false: print the state once)' },
+      timeout: { ...f.timeout, default: '0' },
+      revision: { type: 'int', summary: 'history: show the pod template of this revision' },
+      'to-revision': { type: 'int', summary: 'undo: the revision to go back to (default: the previous one)' },
+      'dry-run': f.dryRun,
+    },
+    load: () => import('./commands/rollout.js'),
+  },
   'api-resources': {
     summary: 'list the kinds the server serves',
     usage: 'mkctl api-resources [flags]',

@@ -53,7 +53,7 @@ function deadline(ms: number): { signal: AbortSignal; expired: () => boolean; cl
  * Follows one object: calls `check` with each version seen (undefined once it is gone) until `check`
  * returns true or `signal` aborts. Re-GETs when a watch ends or expires.
  */
-async function follow(client: Client, key: ObjectKey, opts: { signal: AbortSignal; check: (obj: KubeObject | undefined) => boolean }): Promise<void> {
+export async function follow(client: Client, key: ObjectKey, opts: { signal: AbortSignal; check: (obj: KubeObject | undefined) => boolean }): Promise<void> {
   const rc = client.resource(key.rt);
   while (!opts.signal.aborted) {
     let obj: KubeObject | undefined;

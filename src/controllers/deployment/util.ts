@@ -2,23 +2,21 @@
 // hash, template equality, revisions and replica counts over a set of ReplicaSets. Kubernetes' semantics
 // (pkg/controller/deployment/util), written from its documented behaviour.
 
+import {
+  ANNOTATIONS_TO_SKIP,
+  DESIRED_REPLICAS_ANNOTATION,
+  MAX_REPLICAS_ANNOTATION,
+  POD_TEMPLATE_HASH,
+  REVISION_ANNOTATION,
+  canonicalTemplate,
+  equalIgnoreHash,
+} from '../../api/podtemplate.js';
 import type { Deployment, ReplicaSet } from '../api.js';
 
-export const POD_TEMPLATE_HASH = 'pod-template-hash';
-export const REVISION = 'deployment.kubernetes.io/revision';
-export const DESIRED_REPLICAS = 'deployment.kubernetes.io/desired-replicas';
-export const MAX_REPLICAS = 'deployment.kubernetes.io/max-replicas';
-export const CHANGE_CAUSE = 'kubernetes.io/change-cause';
-
-/** Deployment annotations that are not copied onto its ReplicaSets (and not copied back by a rollback). */
-export const ANNOTATIONS_TO_SKIP: ReadonlySet<string> = new Set([
-  'kubectl.kubernetes.io/last-applied-configuration',
-  REVISION,
-  'deployment.kubernetes.io/revision-history',
-  DESIRED_REPLICAS,
-  MAX_REPLICAS,
-  'deprecated.deployment.rollback.to',
-]);
+export { ANNOTATIONS_TO_SKIP, POD_TEMPLATE_HASH, canonicalTemplate, equalIgnoreHash };
+export const REVISION = REVISION_ANNOTATION;
+export const DESIRED_REPLICAS = DESIRED_REPLICAS_ANNOTATION;
+export const MAX_REPLICAS = MAX_REPLICAS_ANNOTATION;
 
 /** `spec.progressDeadlineSeconds` of MaxInt32 means "no deadline", as in Kubernetes. */
 const NO_DEADLINE = 2147483647;
@@ -63,50 +61,6 @@ export function maxUnavailable(d: Deployment): number {
 export function hasProgressDeadline(d: Deployment): boolean {
   const s = d.spec.progressDeadlineSeconds;
   return s !== undefined && s !== NO_DEADLINE;
-}
-
-/**
- * A template as data, for hashing and comparison: keys sorted, and nulls, empty maps and empty lists dropped, so
- * `creationTimestamp: null` or `resources: {}` (what Go clients send back, e.g. `kubectl rollout undo`) do not
- * make two templates differ. The pod-template-hash label is left out.
- */
-export function canonicalTemplate(template: unknown): string {
-  return JSON.stringify(canon(stripHashLabel(template)) ?? {});
-}
-
-function stripHashLabel(template: unknown): unknown {
-  if (!isRecord(template) || !isRecord(template['metadata'])) return template;
-  const meta = template['metadata'];
-  if (!isRecord(meta['labels'])) return template;
-  const labels = { ...meta['labels'] };
-  delete labels[POD_TEMPLATE_HASH];
-  return { ...template, metadata: { ...meta, labels } };
-}
-
-function canon(v: unknown): unknown {
-  if (v === null || v === undefined) return undefined;
-  if (Array.isArray(v)) {
-    const items = v.map((x) => canon(x) ?? null);
-    return items.length ? items : undefined;
-  }
-  if (isRecord(v)) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) {
-      const c = canon(v[k]);
-      if (c !== undefined) out[k] = c;
-    }
-    return Object.keys(out).length ? out : undefined;
-  }
-  return v;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Templates equal apart from the pod-template-hash label (and Go's empty values). */
-export function equalIgnoreHash(a: unknown, b: unknown): boolean {
-  return canonicalTemplate(a) === canonicalTemplate(b);
 }
 
 const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
