@@ -1,0 +1,193 @@
+// The nftables ruleset as plain data, laid out as kube-proxy's nftables mode lays it out (see README.md for every
+// chain). buildRuleset is pure: the same ServicePorts give the same Ruleset. render.ts turns it into `nft` input,
+// trace.ts runs packets through it.
+
+import { createHash } from 'node:crypto';
+import type { Endpoint, Proto, ServicePort } from './model.js';
+
+export const TABLE = 'minik8s-proxy';
+/** The packet mark bit that asks nat-postrouting to masquerade (kube-proxy's 0x4000). */
+export const MASQ_MARK = 0x4000;
+
+/** A match; a rule's matches must all hold. */
+export type Match =
+  | { m: 'saddr' | 'daddr'; not?: boolean; value: string }
+  | { m: 'dport'; proto: Proto; value: number }
+  | { m: 'fibLocal' }
+  | { m: 'daddrNotLoopback' }
+  | { m: 'markUnset'; bit: number }
+  | { m: 'saddrInSet'; set: string }
+  | { m: 'ctNew' };
+
+/** The one statement a rule ends with. */
+export type Action =
+  | { a: 'jump' | 'goto'; chain: string }
+  | { a: 'vmap'; key: 'daddr.proto.dport' | 'proto.dport'; map: string }
+  | { a: 'numgen'; targets: readonly string[] }
+  | { a: 'dnat'; proto: Proto; ip: string; port: number }
+  | { a: 'markOr' | 'markXor'; bit: number }
+  | { a: 'setUpdate'; set: string }
+  | { a: 'masquerade' | 'return' | 'reject' };
+
+export interface Rule {
+  match: readonly Match[];
+  action: Action;
+}
+
+export interface BaseChain {
+  type: 'nat' | 'filter';
+  hook: 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
+  priority: number;
+}
+
+export interface Chain {
+  name: string;
+  base?: BaseChain;
+  rules: readonly Rule[];
+}
+
+export type MapKey = { ip: string; proto: Proto; port: number } | { proto: Proto; port: number };
+
+/** A verdict map: key → `goto chain`. */
+export interface VMap {
+  name: string;
+  key: 'daddr.proto.dport' | 'proto.dport';
+  elements: ReadonlyMap<string, { key: MapKey; chain: string }>;
+}
+
+/** A per-endpoint set of client addresses for sessionAffinity: ClientIP. */
+export interface AffinitySet {
+  name: string;
+  timeoutSeconds: number;
+}
+
+export interface Ruleset {
+  table: string;
+  chains: ReadonlyMap<string, Chain>;
+  maps: ReadonlyMap<string, VMap>;
+  sets: ReadonlyMap<string, AffinitySet>;
+}
+
+export interface BuildOptions {
+  /** Pod addresses (--cluster-cidr): traffic to a cluster IP from anywhere else is masqueraded. */
+  clusterCidr: string;
+  table?: string;
+}
+
+export function keyString(k: MapKey): string {
+  return 'ip' in k ? `${k.ip} . ${k.proto} . ${k.port}` : `${k.proto} . ${k.port}`;
+}
+
+/** kube-proxy's chain-name prefix: a short hash that keeps names unique whatever the readable part holds. */
+function hashed(prefix: string, id: string): string {
+  const h = createHash('sha256').update(id).digest();
+  let s = '';
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  for (let i = 0; i < 8; i++) s += alphabet[(h[i] ?? 0) % 32];
+  return `${prefix}-${s}-${id}`;
+}
+
+export const serviceChain = (sp: ServicePort): string => hashed('service', sp.id);
+export const externalChain = (sp: ServicePort): string => hashed('external', sp.id);
+export const endpointChain = (sp: ServicePort, ep: Endpoint): string => hashed('endpoint', `${sp.id}__${ep.ip}/${ep.port}`);
+export const affinitySet = (sp: ServicePort, ep: Endpoint): string => hashed('affinity', `${sp.id}__${ep.ip}/${ep.port}`);
+
+const r = (match: Match[], action: Action): Rule => ({ match, action });
+
+/** The fixed chains: hooks, dispatch through the verdict maps, masquerading, and rejecting Services without endpoints. */
+function fixedChains(): Chain[] {
+  const check = [r([{ m: 'ctNew' }], { a: 'jump', chain: 'service-endpoints-check' })];
+  return [
+    { name: 'nat-prerouting', base: { type: 'nat', hook: 'prerouting', priority: -100 }, rules: [r([], { a: 'jump', chain: 'services' })] },
+    { name: 'nat-output', base: { type: 'nat', hook: 'output', priority: -100 }, rules: [r([], { a: 'jump', chain: 'services' })] },
+    { name: 'nat-postrouting', base: { type: 'nat', hook: 'postrouting', priority: 100 }, rules: [r([], { a: 'jump', chain: 'masquerading' })] },
+    {
+      name: 'filter-input',
+      base: { type: 'filter', hook: 'input', priority: -110 },
+      rules: [r([{ m: 'ctNew' }], { a: 'jump', chain: 'nodeport-endpoints-check' }), ...check],
+    },
+    { name: 'filter-forward', base: { type: 'filter', hook: 'forward', priority: -110 }, rules: check },
+    { name: 'filter-output', base: { type: 'filter', hook: 'output', priority: -110 }, rules: check },
+    {
+      name: 'services',
+      rules: [
+        r([], { a: 'vmap', key: 'daddr.proto.dport', map: 'service-ips' }),
+        r([{ m: 'fibLocal' }, { m: 'daddrNotLoopback' }], { a: 'vmap', key: 'proto.dport', map: 'service-nodeports' }),
+      ],
+    },
+    { name: 'service-endpoints-check', rules: [r([], { a: 'vmap', key: 'daddr.proto.dport', map: 'no-endpoint-services' })] },
+    {
+      name: 'nodeport-endpoints-check',
+      rules: [r([{ m: 'fibLocal' }, { m: 'daddrNotLoopback' }], { a: 'vmap', key: 'proto.dport', map: 'no-endpoint-nodeports' })],
+    },
+    { name: 'mark-for-masquerade', rules: [r([], { a: 'markOr', bit: MASQ_MARK })] },
+    {
+      name: 'masquerading',
+      rules: [r([{ m: 'markUnset', bit: MASQ_MARK }], { a: 'return' }), r([], { a: 'markXor', bit: MASQ_MARK }), r([], { a: 'masquerade' })],
+    },
+    { name: 'reject-chain', rules: [r([], { a: 'reject' })] },
+  ];
+}
+
+export function buildRuleset(ports: readonly ServicePort[], opts: BuildOptions): Ruleset {
+  const chains = new Map<string, Chain>(fixedChains().map((c) => [c.name, c]));
+  const maps = {
+    'service-ips': new Map<string, { key: MapKey; chain: string }>(),
+    'service-nodeports': new Map<string, { key: MapKey; chain: string }>(),
+    'no-endpoint-services': new Map<string, { key: MapKey; chain: string }>(),
+    'no-endpoint-nodeports': new Map<string, { key: MapKey; chain: string }>(),
+  };
+  const sets = new Map<string, AffinitySet>();
+  const put = (map: Map<string, { key: MapKey; chain: string }>, key: MapKey, chain: string): void => void map.set(keyString(key), { key, chain });
+  for (const sp of ports) {
+    const ipKey = { ip: sp.clusterIP, proto: sp.protocol, port: sp.port };
+    const npKey = sp.nodePort !== undefined ? { proto: sp.protocol, port: sp.nodePort } : undefined;
+    if (sp.endpoints.length === 0) {
+      // No endpoints: new connections are refused at once (a TCP reset / ICMP unreachable), not left to time out.
+      put(maps['no-endpoint-services'], ipKey, 'reject-chain');
+      if (npKey) put(maps['no-endpoint-nodeports'], npKey, 'reject-chain');
+      continue;
+    }
+    const svcChain = serviceChain(sp);
+    const rules: Rule[] = [];
+    if (sp.affinitySeconds !== undefined) {
+      // A client with a live affinity entry goes back to its endpoint before round-robin is consulted.
+      for (const ep of sp.endpoints) rules.push(r([{ m: 'saddrInSet', set: affinitySet(sp, ep) }], { a: 'goto', chain: endpointChain(sp, ep) }));
+    }
+    // Traffic to the cluster IP from outside the pod network (the node itself, other hosts) is masqueraded so
+    // that replies come back through this node.
+    rules.push(
+      r(
+        [
+          { m: 'daddr', value: sp.clusterIP },
+          { m: 'dport', proto: sp.protocol, value: sp.port },
+          { m: 'saddr', not: true, value: opts.clusterCidr },
+        ],
+        { a: 'jump', chain: 'mark-for-masquerade' },
+      ),
+    );
+    rules.push(r([], { a: 'numgen', targets: sp.endpoints.map((ep) => endpointChain(sp, ep)) }));
+    chains.set(svcChain, { name: svcChain, rules });
+    put(maps['service-ips'], ipKey, svcChain);
+    if (npKey) {
+      const ext = externalChain(sp);
+      chains.set(ext, { name: ext, rules: [r([], { a: 'jump', chain: 'mark-for-masquerade' }), r([], { a: 'goto', chain: svcChain })] });
+      put(maps['service-nodeports'], npKey, ext);
+    }
+    for (const ep of sp.endpoints) {
+      const name = endpointChain(sp, ep);
+      const epRules: Rule[] = [r([{ m: 'saddr', value: ep.ip }], { a: 'jump', chain: 'mark-for-masquerade' })];
+      if (sp.affinitySeconds !== undefined) {
+        const set = affinitySet(sp, ep);
+        sets.set(set, { name: set, timeoutSeconds: sp.affinitySeconds });
+        epRules.push(r([], { a: 'setUpdate', set }));
+      }
+      epRules.push(r([], { a: 'dnat', proto: sp.protocol, ip: ep.ip, port: ep.port }));
+      chains.set(name, { name, rules: epRules });
+    }
+  }
+  const vmaps = new Map<string, VMap>(
+    Object.entries(maps).map(([name, elements]) => [name, { name, key: name.endsWith('nodeports') ? 'proto.dport' : 'daddr.proto.dport', elements }]),
+  );
+  return { table: opts.table ?? TABLE, chains, maps: vmaps, sets };
+}
