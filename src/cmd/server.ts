@@ -7,6 +7,7 @@ import { API_SERVER_FLAGS, API_SERVER_HELP, startApiServer, stopOnSignals } from
 import { startScheduler } from './scheduler.js';
 import { CONTROLLER_MANAGER_FLAGS, CONTROLLER_MANAGER_HELP, startControllers } from './controllermanager.js';
 import { AGENT_NODE_FLAGS, AGENT_NODE_HELP, startNodeAgent } from './agent.js';
+import { DNS_FLAGS, DNS_HELP, startClusterDns } from './dns.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '../client/client.js';
@@ -21,6 +22,8 @@ const SERVER_FLAGS = {
   ...API_SERVER_FLAGS,
   ...AGENT_NODE_FLAGS,
   ...CONTROLLER_MANAGER_FLAGS,
+  ...DNS_FLAGS,
+  'disable-dns': { type: 'boolean', default: false },
   'disable-controller-manager': { type: 'boolean', default: false },
   'disable-agent': { type: 'boolean', default: false },
   'scheduler-policy': { type: 'string', default: 'round-robin' },
@@ -31,7 +34,9 @@ const SERVER_HELP = `${API_SERVER_HELP}  --scheduler-policy P     round-robin (d
   --disable-scheduler      do not run the scheduler in this process
   --disable-agent          do not run a node agent (pods) in this process
   --disable-controller-manager  do not run the controllers in this process
-Controller flags:
+  --disable-dns            do not run the cluster DNS server in this process
+Cluster DNS flags:
+${DNS_HELP}Controller flags:
 ${CONTROLLER_MANAGER_HELP}Node agent flags (the local node):
 ${AGENT_NODE_HELP}`;
 
@@ -63,6 +68,10 @@ export async function runServer(argv: string[]): Promise<void> {
   if (!values['disable-controller-manager']) {
     const controllers = startControllers(values, { client, informers, logger });
     stops.push(() => controllers.stop());
+  }
+  if (!values['disable-dns']) {
+    const dns = await startClusterDns(values, { client, informers, logger });
+    if (dns) stops.push(() => dns.stop());
   }
   informers.start();
   if (!values['disable-agent']) {
