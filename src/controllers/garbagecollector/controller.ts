@@ -100,7 +100,13 @@ export function startGarbageCollector(ctx: ControllerContext): RunningController
     return { rt, informer };
   });
   const deps: GcDeps = { watched, writes: clientGcWrites(ctx.client) };
-  const loop = startLoop(ctx, { name: 'garbagecollector', waitFor: informers.map((i) => i.informer), sync: (key) => syncGarbage(deps, key) });
+  // One waiter that waits for each cache in turn, so a dozen informers do not pile listeners on one abort signal.
+  const allSynced = {
+    waitForSync: async (signal?: AbortSignal): Promise<void> => {
+      for (const { informer } of informers) await informer.waitForSync(signal);
+    },
+  };
+  const loop = startLoop(ctx, { name: 'garbagecollector', waitFor: [allSynced], sync: (key) => syncGarbage(deps, key) });
   const offs = informers.map(({ rt, informer }) => informer.addHandler(gcHandler(deps, rt, (k) => loop.enqueue(k))));
   return {
     stop: async () => {

@@ -1,6 +1,7 @@
 // Wiring for the ReplicaSet controller: informer handlers that only enqueue keys (and count expectations down),
 // the client-backed writes, and the loop. The decisions are in decide.ts, the sync in sync.ts.
 
+import { isApiError } from '../../api/errors.js';
 import type { KubeObject, OwnerReference } from '../../api/meta.js';
 import { lookupResource, type ResourceType } from '../../api/scheme.js';
 import type { Client } from '../../client/client.js';
@@ -35,7 +36,16 @@ export function clientWrites(client: Client): ReplicaSetWrites {
       await pods.patch(pod.metadata.name ?? '', 'json', ops, { namespace: pod.metadata.namespace ?? 'default' });
     },
     updateStatus: async (rs, status: RsStatus) => {
-      await rss.update({ ...rs, status }, { subresource: 'status' });
+      try {
+        await rss.update({ ...rs, status }, { subresource: 'status' });
+      } catch (e) {
+        // Our own last status write usually outran the cache: the status is computed from the pods, so write it
+        // over the fresh object once (as Kubernetes' updateReplicaSetStatus does) instead of failing the sync.
+        if (!isApiError(e, 'Conflict')) throw e;
+        const fresh = await rss.get(rs.metadata.name ?? '', { namespace: rs.metadata.namespace ?? 'default' });
+        if (fresh.metadata.uid !== rs.metadata.uid) return;
+        await rss.update({ ...fresh, status: { ...status, observedGeneration: Math.min(status.observedGeneration ?? 0, fresh.metadata.generation ?? 0) } }, { subresource: 'status' });
+      }
     },
   };
 }

@@ -67,7 +67,13 @@ export async function syncReplicaSet(deps: ReplicaSetSyncDeps, key: string): Pro
     }
   }
   const status = computeStatus(rs, active, { now: deps.clock.now(), failure });
-  if (!isDeepStrictEqual(normalize(rs.status), normalize(status))) await deps.writes.updateStatus(rs, status);
+  if (!isDeepStrictEqual(normalize(rs.status), normalize(status))) {
+    try {
+      await deps.writes.updateStatus(rs, status);
+    } catch (e) {
+      if (!isApiError(e, 'NotFound')) throw e; // deleted meanwhile: its delete event ends it here
+    }
+  }
   if (manageError !== undefined) throw asError(manageError);
   const minReady = rs.spec.minReadySeconds ?? 0;
   if (minReady > 0 && status.readyReplicas !== status.availableReplicas && status.replicas === (rs.spec.replicas ?? 1)) {
