@@ -17,6 +17,7 @@ import { findContainerByLabels } from '../agent/streams/find.js';
 import { join } from 'node:path';
 import { stopOnSignals } from './apiserver.js';
 import { parseDurationMs } from '../api/duration.js';
+import { PROXY_FLAGS, PROXY_HELP, startServiceProxy, type ProxyFlags } from './proxy.js';
 
 /** Flags that describe the node; `minik8s server` accepts these too. */
 export const AGENT_NODE_FLAGS = {
@@ -30,6 +31,7 @@ export const AGENT_NODE_FLAGS = {
   'kubelet-port': { type: 'string', default: '10250' },
   overlay: { type: 'string', default: 'vxlan' },
   cleanup: { type: 'boolean', default: false },
+  ...PROXY_FLAGS,
 } as const;
 
 const FLAGS = {
@@ -51,8 +53,8 @@ export const AGENT_NODE_HELP = `  --node-name NAME          the Node's name (def
   --heartbeat-interval D    Node status heartbeat (default 10s)
   --kubelet-port N          the agent API port published in the Node status (default 10250)
   --overlay vxlan|none      pod traffic between nodes: a VXLAN overlay (minik8s.1, VNI 1, port 8472) or none (default vxlan)
-  --cleanup                 on stop, remove the pod bridge network, the VXLAN device, its routes and the nft table
-`;
+  --cleanup                 on stop, remove the pod bridge network, the VXLAN device, its routes and the nft tables
+${PROXY_HELP}`;
 
 const HELP = `Usage: minik8s agent --server URL --token TOKEN [flags]
 
@@ -66,7 +68,8 @@ Flags:
   --kubeconfig PATH         instead of --server/--token: a kubeconfig
 ${AGENT_NODE_HELP}`;
 
-export interface AgentNodeFlags {
+export interface AgentNodeFlags extends ProxyFlags {
+  'disable-proxy'?: boolean | undefined;
   'node-name'?: string | undefined;
   'node-labels'?: string | undefined;
   'node-ip'?: string | undefined;
@@ -145,11 +148,14 @@ export async function startNodeAgent(flags: AgentNodeFlags, opts: { client: Clie
   });
   try {
     const agent = await startAgent({ ...options, kubeletPort: kubelet.port, ...(opts.signal ? { signal: opts.signal } : {}) });
+    // The service proxy (src/proxy) runs beside the pods, as kube-proxy does on every node.
+    const proxy = flags['disable-proxy'] ? undefined : startServiceProxy(flags, { client: opts.client, ...(opts.logger ? { logger: opts.logger } : {}) });
     return {
       nodeName: agent.nodeName,
       hostIP: agent.hostIP,
       kubeletPort: kubelet.port,
       stop: async () => {
+        await proxy?.stop({ cleanup: flags.cleanup ?? false });
         await agent.stop();
         await kubelet.stop();
       },

@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: stri
   scheduler: { summary: 'run the scheduler alone (--kubeconfig, --policy)', run: async () => (await import('./scheduler.js')).runScheduler },
   images: { summary: 'build the local images the cluster needs (images bootstrap)', run: async () => (await import('./images.js')).runImages },
   dns: { summary: 'run the cluster DNS server alone (--kubeconfig, --dns-port)', run: async () => (await import('./dns.js')).runDns },
+  proxy: { summary: 'run the service proxy alone: nftables for Services (--kubeconfig; --cleanup)', run: async () => (await import('./proxy.js')).runProxy },
   lab: { summary: 'several simulated nodes on this machine (lab up --nodes N, lab down)', run: async () => (await import('./lab.js')).runLab },
 };
 
