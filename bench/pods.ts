@@ -25,6 +25,7 @@ import { Client } from '../src/client/client.js';
 import { loadKubeconfig } from '../src/client/kubeconfig.js';
 import { spawnApiServer, type ServerProcess } from '../test/support/apiserver.js';
 import { hostPodNetworkArgs, removePodNetwork } from '../test/support/podnet.js';
+import { containerIds, floorBurst, FLOOR_IMAGE, FLOOR_MAIN, type Burst } from './support/floor.js';
 import { loadAverage } from './support/proc.js';
 import { fmt, summarize, table } from './support/stats.js';
 
@@ -32,10 +33,8 @@ const exec = promisify(execFile);
 const PODS = lookupResource('', 'v1', 'pods') as ResourceType;
 const NODES = lookupResource('', 'v1', 'nodes') as ResourceType;
 const SOCKET = '/var/run/docker.sock';
-const IMAGE = 'busybox:1.36';
-const PAUSE = 'minik8s/pause:1';
-/** Exits at once on SIGTERM (busybox `sleep` as PID 1 would ignore it and cost the grace period). */
-const MAIN = ['sh', '-c', "trap 'exit 0' TERM; sleep 3600 & wait"];
+const IMAGE = FLOOR_IMAGE;
+const MAIN = FLOOR_MAIN;
 const BURSTS = [1, 10, 50];
 const SINGLE_RUNS = Number(process.env['BENCH_SINGLE_RUNS'] ?? '10');
 const SWARM_SINGLE_RUNS = Number(process.env['BENCH_SWARM_SINGLE_RUNS'] ?? '3');
@@ -43,60 +42,12 @@ const RUN_ID = `bench-${process.pid}`;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-interface Burst {
-  /** Per pod (or replica, where known): milliseconds from its create to it running. */
-  perPod: number[];
-  /** Milliseconds from the first create to the last one running. */
-  allMs: number;
-}
-
 async function until(what: string, fn: () => Promise<boolean>, ms: number, everyMs = 100): Promise<void> {
   const end = Date.now() + ms;
   while (!(await fn())) {
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await sleep(everyMs);
   }
-}
-
-async function containerIds(docker: Dockerode, label: string): Promise<string[]> {
-  return (await docker.listContainers({ all: true, filters: { label: [label] } })).map((c) => c.Id);
-}
-
-// ---------------------------------------------------------------- floor: the engine alone
-
-async function floorBurst(docker: Dockerode, n: number, round: number): Promise<Burst> {
-  const label = `io.minik8s.bench=${RUN_ID}-floor`;
-  const labels = { 'io.minik8s.bench': `${RUN_ID}-floor` };
-  const t0 = performance.now();
-  const perPod = await Promise.all(
-    Array.from({ length: n }, async (_, i) => {
-      const start = performance.now();
-      const name = `${RUN_ID}-floor-${round}-${i}`;
-      const sandbox = await docker.createContainer({
-        name: `${name}-pause`,
-        Image: PAUSE,
-        Labels: labels,
-        HostConfig: { NetworkMode: 'bridge', IpcMode: 'shareable' },
-      });
-      await sandbox.start();
-      await Promise.all(
-        ['a', 'b'].map(async (c) => {
-          const ctr = await docker.createContainer({
-            name: `${name}-${c}`,
-            Image: IMAGE,
-            Cmd: MAIN,
-            Labels: labels,
-            HostConfig: { NetworkMode: `container:${sandbox.id}`, IpcMode: `container:${sandbox.id}` },
-          });
-          await ctr.start();
-        }),
-      );
-      return performance.now() - start;
-    }),
-  );
-  const allMs = performance.now() - t0;
-  await Promise.all((await containerIds(docker, label)).map((id) => docker.getContainer(id).remove({ force: true })));
-  return { perPod, allMs };
 }
 
 // ---------------------------------------------------------------- minik8s
@@ -296,7 +247,7 @@ async function main(): Promise<void> {
       const floor: Burst[] = [];
       const mk: Burst[] = [];
       for (let r = 0; r < runs; r++) {
-        floor.push(await floorBurst(engine, n, round++));
+        floor.push(await floorBurst(engine, n, { runId: RUN_ID, round: round++, containers: ['a', 'b'] }));
         mk.push(await minik8sBurst(c, engine, node, n, round++));
       }
       rows.push(row('floor (engine direct)', n, floor), row('minik8s', n, mk));
