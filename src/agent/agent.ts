@@ -15,10 +15,11 @@ import { NODE_NAME_LABEL } from './decide.js';
 import { describeNode, detectInternalIP, NodeRegistration } from './node.js';
 import { PodWorkers } from './podworker.js';
 import { defaultProbeRunner, ProbeManager, type ProbeRunner } from './probes.js';
-import { LABELS, type Runtime, type SandboxConfig } from './runtime/runtime.js';
+import { LABELS, type Runtime } from './runtime/runtime.js';
 import { clientPodApi, syncPod, type PodApi, type SyncContext } from './sync.js';
 import type { Pod, ResourceList } from './types.js';
 import { VolumeManager } from './volumes.js';
+import type { ClusterDNS } from './dns.js';
 import type { PodNetwork } from './network/podnetwork.js';
 
 const PODS = lookupResource('', 'v1', 'pods') as ResourceType;
@@ -50,7 +51,8 @@ export interface AgentOptions {
   network?: string;
   /** The node's pod network (bridge, IPAM, overlay; network/README.md): started after registration, stopped last. */
   podNetwork?: PodNetwork;
-  dns?: SandboxConfig['dns'];
+  /** The cluster DNS for ClusterFirst pods (--cluster-dns, --cluster-domain). */
+  clusterDNS?: ClusterDNS;
   clock?: Clock;
   logger?: Logger;
   /** Replaces the HTTP/TCP/exec prober (tests). */
@@ -113,7 +115,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   try {
     await opts.podNetwork?.start(opts.signal);
   } catch (e) {
-    await node.stop();
+    // Stopped while starting: what the network made is removed too when --cleanup asks for it.
+    await Promise.all([node.stop(), opts.podNetwork?.stop()]);
     throw e;
   }
 
@@ -143,7 +146,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     backoff: { ...DEFAULT_BACKOFF, ...opts.backoff },
     ...(opts.network ? { network: opts.network } : {}),
     ...(opts.podNetwork ? { podNetwork: opts.podNetwork } : {}),
-    ...(opts.dns ? { dns: opts.dns } : {}),
+    ...(opts.clusterDNS ? { clusterDNS: opts.clusterDNS } : {}),
   };
   informer.addHandler((e) => w.enqueue(e.next.metadata.uid ?? ''));
   informer.start();

@@ -8,6 +8,7 @@ import { nextFailure } from './backoff.js';
 import { NODE_NAME_LABEL, SANDBOX_ID_LABEL, type Action, type Decision, type Waiting } from './decide.js';
 import { expandCommand, referencedObjects, resolveEnv } from './env.js';
 import { containerHash } from './hash.js';
+import { podDNS } from './dns.js';
 import { podRef } from './probes.js';
 import { milliCPU, cpuSharesFor, units } from '../api/quantity.js';
 import type { PodSyncState, SyncContext } from './sync.js';
@@ -113,14 +114,8 @@ function sandboxConfig(pod: Pod, ref: PodRef, ctx: SyncContext): SandboxConfig {
   const hostname = (spec.hostname ?? pod.metadata.name ?? 'pod').slice(0, 63);
   const cfg: SandboxConfig = { pod: ref, hostname, hostNetwork: spec.hostNetwork === true, labels: { [NODE_NAME_LABEL]: ctx.nodeName } };
   if (ctx.network && !cfg.hostNetwork) cfg.network = ctx.network;
-  const dnsConfig = spec.dnsConfig;
-  if (dnsConfig || ctx.dns) {
-    cfg.dns = {
-      servers: [...(ctx.dns?.servers ?? []), ...(dnsConfig?.nameservers ?? [])],
-      searches: [...(ctx.dns?.searches ?? []), ...(dnsConfig?.searches ?? [])],
-      options: [...(ctx.dns?.options ?? []), ...(dnsConfig?.options ?? []).map((o) => (o.value !== undefined ? `${o.name}:${o.value}` : o.name))],
-    };
-  }
+  const dns = podDNS(pod, ctx.clusterDNS);
+  if (dns) cfg.dns = dns;
   const hosts = (spec.hostAliases ?? []).filter((h) => h.hostnames?.length).map((h) => `${h.ip} ${(h.hostnames ?? []).join(' ')}`);
   if (hosts.length) cfg.hosts = hosts;
   return cfg;

@@ -15,9 +15,10 @@ import type { BackoffEntry, BackoffPolicy, StartFailure } from './backoff.js';
 import { decide, pickSandbox, SANDBOX_ID_LABEL, type Waiting } from './decide.js';
 import { computePodStatus } from './podstatus.js';
 import { podRef, type ProbeManager } from './probes.js';
-import type { ContainerStatus, PodRef, Runtime, Sandbox, SandboxConfig } from './runtime/runtime.js';
+import type { ContainerStatus, PodRef, Runtime, Sandbox } from './runtime/runtime.js';
 import { containersOf, type ConfigMap, type Container, type Pod, type PodStatus, type Secret } from './types.js';
 import type { VolumeManager } from './volumes.js';
+import type { ClusterDNS } from './dns.js';
 import type { PodNetworkHandle } from './network/podnetwork.js';
 
 const PODS = lookupResource('', 'v1', 'pods') as ResourceType;
@@ -93,7 +94,8 @@ export interface SyncContext {
   network?: string;
   /** The node's pod network: sandboxes get their network and IP from it (it overrides `network`). */
   podNetwork?: PodNetworkHandle;
-  dns?: SandboxConfig['dns'];
+  /** Pods' nameservers and search domains (dns.ts); absent: pods use the node's resolv.conf. */
+  clusterDNS?: ClusterDNS;
 }
 
 /** What the agent remembers about a pod between syncs (lost on restart, which only resets back-offs). */

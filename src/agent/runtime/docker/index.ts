@@ -3,6 +3,7 @@
 // lives in labels (labels.ts); logs and exec streams in streams.ts; pull policies in images.ts.
 
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import Dockerode from 'dockerode';
 import { abortReason } from '../../../util/abort.js';
@@ -23,7 +24,7 @@ import {
 import { StatusCache, containerCreateOptions } from './containers.js';
 import { engineMessage, statusCode, toRuntimeError, tolerateGone } from './errors.js';
 import { ensureImage } from './images.js';
-import { PAUSE_IMAGE, SANDBOX_FILTER, sandboxCreateOptions, sandboxFromInspect, sandboxFromSummary } from './sandbox.js';
+import { PAUSE_IMAGE, SANDBOX_FILTER, renderResolvConf, sandboxCreateOptions, sandboxFromInspect, sandboxFromSummary } from './sandbox.js';
 import { openLogs, startExec } from './streams.js';
 
 export { PAUSE_IMAGE } from './sandbox.js';
@@ -78,7 +79,10 @@ export class DockerRuntime implements Runtime {
     const c = this.docker.getContainer(id);
     try {
       await c.start();
-      return sandboxFromInspect(await c.inspect());
+      const info = await c.inspect();
+      // Containers joining the sandbox share this file, so they see it too (sandbox.ts, renderResolvConf).
+      if (cfg.dns?.servers.length && !cfg.hostNetwork && info.ResolvConfPath) await writeFile(info.ResolvConfPath, renderResolvConf(cfg.dns));
+      return sandboxFromInspect(info);
     } catch (e) {
       // A sandbox that cannot run (an IP already taken, say) is of no use: the agent makes a new one.
       await tolerateGone(() => c.remove({ force: true }), [409]).catch(() => undefined);

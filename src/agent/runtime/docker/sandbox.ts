@@ -37,6 +37,18 @@ export function sandboxCreateOptions(cfg: SandboxConfig, image: string): Dockero
 }
 
 /**
+ * The pod's resolv.conf. Docker points containers on a user-defined network (the agent's pod
+ * bridge) at its embedded resolver 127.0.0.11 instead of the given servers; pods must see the
+ * cluster DNS itself, so the agent writes the file after the sandbox starts (as dockershim did).
+ */
+export function renderResolvConf(dns: NonNullable<SandboxConfig['dns']>): string {
+  const lines = dns.servers.map((s) => `nameserver ${s}`);
+  if (dns.searches.length) lines.push(`search ${dns.searches.join(' ')}`);
+  if (dns.options.length) lines.push(`options ${dns.options.join(' ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
  * /etc/hosts lines ("IP NAME [NAME...]", as hostAliases render) become the engine's "NAME:IP"
  * entries; an entry without whitespace is taken to be in the engine's form already.
  */
