@@ -75,6 +75,7 @@ const FLAGS = {
   'ca-file': { type: 'string' },
   'insecure-skip-tls-verify': { type: 'boolean', default: false },
   cleanup: { type: 'boolean', default: false },
+  netns: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -86,6 +87,7 @@ Flags:
   --kubeconfig PATH         a kubeconfig (default ~/.kube/config)
   --server URL --token T    or the API server and a token (--ca-file PATH, --insecure-skip-tls-verify)
   --cleanup                 remove the proxy's table and service route, then exit
+  --netns NAME              program the named network namespace (ip netns exec) instead of this process's own
 ${PROXY_HELP}`;
 
 export async function runProxy(argv: string[]): Promise<void> {
@@ -95,7 +97,7 @@ export async function runProxy(argv: string[]): Promise<void> {
     return;
   }
   if (values.cleanup) {
-    const filter = hostPacketFilter();
+    const filter = hostPacketFilter(values.netns ? { netns: values.netns } : {});
     await deleteTable(filter, values['proxy-table']);
     await removeServiceRoute(filter, values['service-cidr']);
     process.stdout.write(`minik8s proxy: removed table ip ${values['proxy-table']}\n`);
@@ -111,7 +113,7 @@ export async function runProxy(argv: string[]): Promise<void> {
         context: 'minik8s-proxy',
       })
     : Client.fromKubeconfig(values.kubeconfig ? { path: values.kubeconfig } : {});
-  const proxy = startServiceProxy(values, { client });
+  const proxy = startServiceProxy(values, { client, ...(values.netns ? { netns: values.netns } : {}) });
   process.stdout.write(`minik8s proxy: programming table ip ${values['proxy-table']} from ${client.rest.conn.server}\n`);
   stopOnSignals(async () => {
     await proxy.stop();
