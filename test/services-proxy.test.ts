@@ -105,7 +105,7 @@ describe('service proxy on the kernel', () => {
         .create(
           { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] } },
           { namespace: 'default' },
-        )) as Service;
+        ));
       const ip = svc.spec.clusterIP ?? '';
       const slice = (ready: boolean): EndpointSlice => ({
         apiVersion: 'discovery.k8s.io/v1',
@@ -125,7 +125,7 @@ describe('service proxy on the kernel', () => {
       );
       assert.match(await listTable(ns, 'minik8s-proxy'), /dnat to 10\.244\.1\.2:8080/);
       // The endpoint turns not ready: the Service leaves service-ips for no-endpoint-services (connections refused).
-      await slices.update({ ...slice(false), metadata: { ...slice(false).metadata, resourceVersion: made.metadata.resourceVersion } } as EndpointSlice);
+      await slices.update({ ...slice(false), metadata: { ...slice(false).metadata, resourceVersion: made.metadata.resourceVersion } });
       await until(
         'the Service to move to no-endpoint-services',
         async () => {
