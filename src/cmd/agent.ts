@@ -187,17 +187,19 @@ export async function runAgent(argv: string[]): Promise<void> {
     client = Client.fromKubeconfig(values.kubeconfig ? { path: values.kubeconfig } : {});
   }
   const stopper = new AbortController();
-  const started: { agent?: NodeAgent } = {};
+  const started: { agent?: Promise<NodeAgent> } = {};
   stopOnSignals(async () => {
     stopper.abort();
-    await started.agent?.stop();
+    // A start still in progress is aborted and undoes itself (the pod network's --cleanup included) before exit.
+    const agent = await started.agent?.catch(() => undefined);
+    await agent?.stop();
     client.close();
   });
   // The kubelet API accepts the node token only: the one given, else the kubeconfig's.
   const token = values.token ?? client.rest.conn.token;
   if (!token) throw new Error('the agent needs a token (--token, or a kubeconfig with a token) to serve logs and exec');
-  const agent = await startNodeAgent(values, { client, token, signal: stopper.signal });
-  started.agent = agent;
+  started.agent = startNodeAgent(values, { client, token, signal: stopper.signal });
+  const agent = await started.agent;
   process.stdout.write(`minik8s agent: node ${agent.nodeName} (${agent.hostIP}) joined ${client.rest.conn.server}\n`);
   consoleLogger.info('agent running', { node: agent.nodeName });
 }
