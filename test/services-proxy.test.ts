@@ -119,7 +119,7 @@ describe('service proxy on the kernel', () => {
       const made = await slices.create(slice(true), { namespace: 'default' });
       const element = `${ip} . tcp . 80 : goto service-`;
       await untilTrue(
-        async () => `${element} in the kernel's service-ips; proxy stderr: ${err}`,
+        () => `${element} in the kernel's service-ips; proxy stderr: ${err}`,
         async () => (await listTable(ns, 'minik8s-proxy')).includes(element),
         20_000,
       );
