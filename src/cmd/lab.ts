@@ -20,6 +20,8 @@ Flags:
   --name NAME      the lab (default ${DEFAULT_LAB_NAME}); several labs may run at once
   --nodes N        how many nodes (default 3, at most 16)
   --image IMG      an image to load into every node (repeatable)
+  --server-flag=F  an extra flag for minik8s server, e.g. --server-flag=--dns-upstream=127.0.0.1:5353 (repeatable)
+  --agent-flag=F   an extra flag for every node's minik8s agent (repeatable)
   --base-dir DIR   where labs keep their files (default ${DEFAULT_BASE_DIR})
   --timeout S      how long up waits for the nodes (default 120)
 `;
@@ -32,6 +34,8 @@ export async function runLab(argv: string[]): Promise<void> {
       name: { type: 'string', default: DEFAULT_LAB_NAME },
       nodes: { type: 'string', default: '3' },
       image: { type: 'string', multiple: true },
+      'server-flag': { type: 'string', multiple: true },
+      'agent-flag': { type: 'string', multiple: true },
       'base-dir': { type: 'string', default: DEFAULT_BASE_DIR },
       timeout: { type: 'string', default: '120' },
       help: { type: 'boolean', short: 'h' },
@@ -50,6 +54,8 @@ export async function runLab(argv: string[]): Promise<void> {
         name: values.name,
         nodes: Number(values.nodes),
         images: values.image ?? [],
+        serverFlags: values['server-flag'] ?? [],
+        agentFlags: values['agent-flag'] ?? [],
         baseDir,
         readyTimeoutMs: Number(values.timeout) * 1000,
         log,

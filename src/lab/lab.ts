@@ -30,6 +30,10 @@ export interface UpOptions {
   name: string;
   nodes: number;
   images?: string[];
+  /** Extra flags for `minik8s server` (e.g. `--dns-upstream=127.0.0.1:5353`). */
+  serverFlags?: string[];
+  /** Extra flags for every node's `minik8s agent`. */
+  agentFlags?: string[];
   baseDir?: string;
   readyTimeoutMs?: number;
   log?: (line: string) => void;
@@ -107,16 +111,17 @@ async function waitServerPort(plan: LabPlan, pid: number, timeoutMs = 30_000): P
   }
 }
 
-function startServer(plan: LabPlan): number {
+function startServer(plan: LabPlan, extra: string[]): number {
   const args = [MAIN, 'server', '--disable-agent', '--data-dir', plan.serverDir, '--bind-address', plan.hostIP, '--port', '0'];
   if (serverSupports('advertise-address')) args.push('--advertise-address', plan.hostIP);
   if (serverSupports('cluster-cidr')) args.push('--cluster-cidr', plan.clusterCIDR);
   // One lab's DNS listens on its own host-leg address, so every lab can use port 53.
   if (serverSupports('dns-port')) args.push('--dns-port', '53', '--dns-bind-address', plan.hostIP);
+  args.push(...extra);
   return startDetached(process.execPath, args, { log: join(plan.dir, 'server.log'), pidFile: join(plan.dir, 'server.pid') });
 }
 
-function startAgent(plan: LabPlan, i: number, port: number): number {
+function startAgent(plan: LabPlan, i: number, port: number, extra: string[]): number {
   const node = plan.nodes[i];
   if (!node) throw new Error(`no node ${i}`);
   const args = [
@@ -142,6 +147,7 @@ function startAgent(plan: LabPlan, i: number, port: number): number {
     join(node.dir, 'agent'),
     '--heartbeat-interval',
     '5s',
+    ...extra,
   ];
   return startDetached('ip', args, { log: join(node.dir, 'agent.log'), pidFile: join(node.dir, 'agent.pid') });
 }
@@ -167,7 +173,7 @@ export async function labUp(opts: UpOptions): Promise<LabState> {
     const saved = sh('docker', ['save', '-o', archive, ...images]);
     await createFabric(plan);
     for (const [i, n] of plan.nodes.entries()) await createNodeNet(plan, n, i + 1);
-    const serverPid = startServer(plan);
+    const serverPid = startServer(plan, opts.serverFlags ?? []);
     const enginePids = plan.nodes.map((n) => startNodeEngine(n));
     await Promise.all(plan.nodes.map((n, i) => waitEngine(n, enginePids[i] ?? 0)));
     await saved;
@@ -177,7 +183,7 @@ export async function labUp(opts: UpOptions): Promise<LabState> {
     state.port = await waitServerPort(plan, serverPid);
     state.kubeconfig = join(plan.serverDir, 'admin.kubeconfig');
     writeState(state);
-    plan.nodes.forEach((_, i) => startAgent(plan, i, state.port ?? 0));
+    plan.nodes.forEach((_, i) => startAgent(plan, i, state.port ?? 0, opts.agentFlags ?? []));
     const cidrs = await waitNodes(state.kubeconfig, plan, {
       timeoutMs: opts.readyTimeoutMs ?? 60_000,
       expectPodCIDRs: serverSupports('cluster-cidr'),

@@ -42,6 +42,10 @@ export interface LabOptions {
   name?: string;
   /** Extra images to load into every node from the host's engine. */
   images?: string[];
+  /** Extra `minik8s server` flags, e.g. `--dns-upstream=127.0.0.1:5353`. */
+  serverFlags?: string[];
+  /** Extra flags for every node's `minik8s agent`. */
+  agentFlags?: string[];
   timeoutMs?: number;
 }
 
@@ -66,6 +70,8 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     String(Math.round((opts.timeoutMs ?? 90_000) / 1000)),
   ];
   for (const img of opts.images ?? []) args.push('--image', img);
+  for (const f of opts.serverFlags ?? []) args.push(`--server-flag=${f}`);
+  for (const f of opts.agentFlags ?? []) args.push(`--agent-flag=${f}`);
   const up = await runToCompletion(BIN(), args, { label: `lab up ${name}`, timeoutMs: (opts.timeoutMs ?? 90_000) + 60_000 }).catch(async (e: unknown) => {
     await down();
     throw e;
