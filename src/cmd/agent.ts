@@ -31,6 +31,8 @@ export const AGENT_NODE_FLAGS = {
   'kubelet-port': { type: 'string', default: '10250' },
   overlay: { type: 'string', default: 'vxlan' },
   cleanup: { type: 'boolean', default: false },
+  'cluster-dns': { type: 'string', default: '10.96.0.10' },
+  'cluster-domain': { type: 'string', default: 'cluster.local' },
   ...PROXY_FLAGS,
 } as const;
 
@@ -54,6 +56,8 @@ export const AGENT_NODE_HELP = `  --node-name NAME          the Node's name (def
   --kubelet-port N          the agent API port published in the Node status (default 10250)
   --overlay vxlan|none      pod traffic between nodes: a VXLAN overlay (minik8s.1, VNI 1, port 8472) or none (default vxlan)
   --cleanup                 on stop, remove the pod bridge network, the VXLAN device, its routes and the nft tables
+  --cluster-dns IP,...      nameservers of ClusterFirst pods: the kube-dns Service (default 10.96.0.10; '' for the node's)
+  --cluster-domain D        the cluster's DNS domain, for pods' search list (default cluster.local)
 ${PROXY_HELP}`;
 
 const HELP = `Usage: minik8s agent --server URL --token TOKEN [flags]
@@ -80,6 +84,8 @@ export interface AgentNodeFlags extends ProxyFlags {
   'kubelet-port'?: string | undefined;
   overlay?: string | undefined;
   cleanup?: boolean | undefined;
+  'cluster-dns'?: string | undefined;
+  'cluster-domain'?: string | undefined;
 }
 
 /** The Docker runtime for --docker-host, loaded on demand. */
@@ -104,15 +110,26 @@ export async function agentOptionsFromFlags(flags: AgentNodeFlags, opts: { clien
     heartbeatIntervalMs: parseDurationMs(flags['heartbeat-interval'] ?? '10s'),
   };
   out.nodeIP = flags['node-ip'] ?? detectInternalIP();
+  const dnsServers = (flags['cluster-dns'] ?? '10.96.0.10')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  out.clusterDNS = { servers: dnsServers, domain: flags['cluster-domain'] ?? 'cluster.local' };
   out.podNetwork = await podNetworkFromFlags(flags, { client: opts.client, nodeName, nodeIP: out.nodeIP, rootDir: out.rootDir ?? DEFAULT_ROOT_DIR, runtime: out.runtime });
   return out;
 }
 
 /** The node's pod network (src/agent/network): a Docker bridge network on --docker-host, IPAM, the overlay. */
-async function podNetworkFromFlags(flags: AgentNodeFlags, o: { client: Client; nodeName: string; nodeIP: string; rootDir: string; runtime: Runtime }): Promise<PodNetwork> {
+async function podNetworkFromFlags(
+  flags: AgentNodeFlags,
+  o: { client: Client; nodeName: string; nodeIP: string; rootDir: string; runtime: Runtime },
+): Promise<PodNetwork> {
   const overlay = flags.overlay ?? 'vxlan';
   if (overlay !== 'vxlan' && overlay !== 'none') throw new Error(`--overlay ${overlay}: expected vxlan or none`);
-  const [{ DockerPodBridge }, { socketPathFromDockerHost }] = await Promise.all([import('../agent/network/bridge.js'), import('../agent/runtime/docker/index.js')]);
+  const [{ DockerPodBridge }, { socketPathFromDockerHost }] = await Promise.all([
+    import('../agent/network/bridge.js'),
+    import('../agent/runtime/docker/index.js'),
+  ]);
   return new PodNetwork({
     client: o.client,
     nodeName: o.nodeName,
@@ -136,7 +153,10 @@ export interface NodeAgent {
  * The whole node side: the kubelet API (logs, exec; it accepts only the node token, which the API
  * server presents) and the agent that registers the Node (publishing that API's port) and runs pods.
  */
-export async function startNodeAgent(flags: AgentNodeFlags, opts: { client: Client; token: string; defaultRootDir?: string; signal?: AbortSignal; logger?: Logger }): Promise<NodeAgent> {
+export async function startNodeAgent(
+  flags: AgentNodeFlags,
+  opts: { client: Client; token: string; defaultRootDir?: string; signal?: AbortSignal; logger?: Logger },
+): Promise<NodeAgent> {
   const options = await agentOptionsFromFlags(flags, { client: opts.client, ...(opts.defaultRootDir ? { defaultRootDir: opts.defaultRootDir } : {}) });
   const kubelet = await startKubeletServer({
     port: options.kubeletPort ?? 10250,
