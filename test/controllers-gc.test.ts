@@ -42,12 +42,12 @@ describe('garbage collector end-to-end (minik8s server on Docker)', () => {
         last = await pods(c, app);
         return last.length === 2 && last.every((p) => p.ready) ? last : undefined;
       },
-      { timeoutMs: 90_000, intervalMs: 300 },
+      { timeoutMs: 180_000, intervalMs: 500 },
     );
   }
 
   async function gone(c: TestCluster, app: string, what: string): Promise<void> {
-    await until(what, async () => ((await pods(c, app)).length === 0 ? true : undefined), { timeoutMs: 60_000, intervalMs: 300 });
+    await until(what, async () => ((await pods(c, app)).length === 0 ? true : undefined), { timeoutMs: 120_000, intervalMs: 500 });
   }
 
   it('cascades background, foreground and orphan deletions of a ReplicaSet as Kubernetes does', { timeout: 600_000 }, async () => {
@@ -63,11 +63,11 @@ describe('garbage collector end-to-end (minik8s server on Docker)', () => {
 
     // Foreground: while kubectl waits, the ReplicaSet is still there, marked, and its pods are terminating.
     await upAndReady(c, 'fg');
-    const waiting = c.k(['delete', 'rs', 'fg', '-n', ns, '--cascade=foreground', '--timeout=90s'], undefined, 100_000);
+    const waiting = c.k(['delete', 'rs', 'fg', '-n', ns, '--cascade=foreground', '--timeout=180s'], undefined, 200_000);
     const marked = await until('the ReplicaSet to be marked for foreground deletion', async () => {
       const r = await c.k(['get', 'rs', 'fg', '-n', ns, '-o', 'jsonpath={.metadata.deletionTimestamp} {.metadata.finalizers}']);
       return r.code === 0 && r.stdout.includes('foregroundDeletion') && r.stdout.split(' ')[0] !== '' ? r.stdout : undefined;
-    }, { timeoutMs: 20_000, intervalMs: 100 });
+    }, { timeoutMs: 60_000, intervalMs: 100 });
     assert.match(marked, /foregroundDeletion/);
     const del = await waiting;
     assert.equal(del.code, 0, del.stderr);
@@ -76,12 +76,12 @@ describe('garbage collector end-to-end (minik8s server on Docker)', () => {
 
     // Orphan: the owner goes; its pods stay, still running, with no owner references, and nobody replaces them.
     const orphans = await upAndReady(c, 'or');
-    await c.ok(['delete', 'rs', 'or', '-n', ns, '--cascade=orphan', '--timeout=60s'], undefined, 70_000);
+    await c.ok(['delete', 'rs', 'or', '-n', ns, '--cascade=orphan', '--timeout=120s'], undefined, 130_000);
     assert.match((await c.k(['get', 'rs', 'or', '-n', ns])).stderr, /NotFound/);
     const left = await until('the orphans to lose their owner references', async () => {
       const now = await pods(c, 'or');
       return now.length === 2 && now.every((p) => p.owners.length === 0) ? now : undefined;
-    }, 30_000);
+    }, 60_000);
     assert.deepEqual(left.map((p) => p.name).sort(), orphans.map((p) => p.name).sort());
     await new Promise((r) => setTimeout(r, 3000));
     const later = await pods(c, 'or');

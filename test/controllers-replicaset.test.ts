@@ -52,7 +52,7 @@ describe('ReplicaSet controller end-to-end (minik8s server on Docker)', () => {
         const live = last.filter((p) => !p.deleting);
         return live.length === n && live.every((p) => p.ready && p.phase === 'Running') ? live : undefined;
       },
-      { timeoutMs: 90_000, intervalMs: 300 },
+      { timeoutMs: 180_000, intervalMs: 500 },
     );
   }
 
@@ -68,7 +68,7 @@ describe('ReplicaSet controller end-to-end (minik8s server on Docker)', () => {
     const status = await until('status.readyReplicas=3', async () => {
       const s = await c.ok(['get', 'rs', 'web', '-n', ns, '-o', 'jsonpath={.status.replicas} {.status.readyReplicas} {.status.availableReplicas} {.status.fullyLabeledReplicas} {.status.observedGeneration}']);
       return s === '3 3 3 3 1' ? s : undefined;
-    }, 30_000);
+    }, 60_000);
     assert.equal(status, '3 3 3 3 1');
 
     // A deleted pod is replaced.
@@ -86,7 +86,7 @@ describe('ReplicaSet controller end-to-end (minik8s server on Docker)', () => {
       const now = await pods(c);
       const same = now.find((p) => p.name === target.name);
       return !same || same.restarts > 0 || same.containerID !== target.containerID ? true : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 300 });
+    }, { timeoutMs: 120_000, intervalMs: 500 });
     const recovered = await readyPods(c, 3, 'recovery after docker kill');
     const again = recovered.find((p) => p.name === target.name);
     assert.ok(!again || again.restarts >= 1, `the killed pod restarted or was replaced: ${JSON.stringify(recovered)}`);

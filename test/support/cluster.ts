@@ -39,7 +39,7 @@ export async function startCluster(prefix: string, controllers: string): Promise
     return r.stdout;
   };
   const stop = async (namespaces: readonly string[]): Promise<void> => {
-    for (const ns of namespaces) await k(['delete', 'namespace', ns, '--ignore-not-found', '--timeout=60s'], undefined, 70_000).catch(() => undefined);
+    for (const ns of namespaces) await k(['delete', 'namespace', ns, '--ignore-not-found', '--timeout=120s'], undefined, 130_000).catch(() => undefined);
     await new Promise<void>((resolve) => {
       if (server.child.exitCode !== null || server.child.signalCode !== null) return resolve();
       const t = setTimeout(() => void server.kill().then(resolve), 15_000);
