@@ -147,6 +147,9 @@ function startAgent(plan: LabPlan, i: number, port: number, extra: string[]): nu
     join(node.dir, 'agent'),
     '--heartbeat-interval',
     '5s',
+    // The service proxy inside the agent masquerades cluster-IP traffic from outside the pod network.
+    '--cluster-cidr',
+    plan.clusterCIDR,
     ...extra,
   ];
   return startDetached('ip', args, { log: join(node.dir, 'agent.log'), pidFile: join(node.dir, 'agent.pid') });
