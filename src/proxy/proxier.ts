@@ -8,7 +8,7 @@ import type { SharedInformer, SharedInformerFactory } from '../machinery/informe
 import type { Logger } from '../util/logger.js';
 import { servicePorts } from './model.js';
 import { Applier, deleteTable, type ApplyResult, type PacketFilter } from './nft.js';
-import { ensureServiceRoute, removeServiceRoute } from './route.js';
+import { ensureHairpin, ensureServiceRoute, removeServiceRoute } from './route.js';
 import { buildRuleset, TABLE } from './ruleset.js';
 
 export interface ProxierOptions {
@@ -20,6 +20,8 @@ export interface ProxierOptions {
   serviceCidr: string;
   table?: string;
   logger: Logger;
+  /** Turn hairpin on for the pod bridges' ports (default true). */
+  hairpin?: boolean;
   /** After each sync that reached the kernel. */
   onSync?: (r: ApplyResult & { servicePorts: number }) => void;
 }
@@ -51,6 +53,8 @@ export function startProxier(opts: ProxierOptions): RunningProxier {
     const result = await applier.apply(rs, { forceFull });
     forceFull = false;
     if (result.lines > 0) opts.onSync?.({ ...result, servicePorts: ports.length });
+    // Endpoints changed, so pods may have joined the bridge since the last sync.
+    if (result.lines > 0 && opts.hairpin !== false) await ensureHairpin(opts.filter, opts.clusterCidr);
     if (!routed) {
       const r = await ensureServiceRoute(opts.filter, { serviceCidr: opts.serviceCidr, clusterCidr: opts.clusterCidr });
       routed = r !== 'no-device';

@@ -5,6 +5,18 @@
 import { cidrContains, parseCidr, parseIPv4, formatIPv4 } from '../apiserver/allocator/cidr.js';
 import type { PacketFilter } from './nft.js';
 
+/** The pod bridges of this node: devices holding an address of the cluster CIDR. */
+async function podBridges(filter: PacketFilter, clusterCidr: string): Promise<{ dev: string; addr: string }[]> {
+  const cluster = parseCidr(clusterCidr);
+  const out: { dev: string; addr: string }[] = [];
+  for (const line of (await filter.ip(['-4', '-o', 'addr', 'show'])).split('\n')) {
+    const m = /^\d+:\s+(\S+)\s+inet\s+([\d.]+)\//.exec(line);
+    const addr = m?.[2] ? parseIPv4(m[2]) : undefined;
+    if (m?.[1] && m[2] && addr !== undefined && cidrContains(cluster, addr) && !m[1].startsWith('minik8s.')) out.push({ dev: m[1], addr: m[2] });
+  }
+  return out;
+}
+
 /** Returns what it did: 'present' (routable already), 'added', or 'no-device' (no pod bridge yet: try later). */
 export async function ensureServiceRoute(filter: PacketFilter, opts: { serviceCidr: string; clusterCidr: string }): Promise<'present' | 'added' | 'no-device'> {
   const svc = parseCidr(opts.serviceCidr);
@@ -14,15 +26,28 @@ export async function ensureServiceRoute(filter: PacketFilter, opts: { serviceCi
   } catch {
     // unreachable: add a route below
   }
-  const cluster = parseCidr(opts.clusterCidr);
-  for (const line of (await filter.ip(['-4', '-o', 'addr', 'show'])).split('\n')) {
-    const m = /^\d+:\s+(\S+)\s+inet\s+([\d.]+)\//.exec(line);
-    const addr = m?.[2] ? parseIPv4(m[2]) : undefined;
-    if (!m?.[1] || addr === undefined || !cidrContains(cluster, addr)) continue;
-    await filter.ip(['route', 'replace', opts.serviceCidr, 'dev', m[1], 'src', m[2] ?? '']);
-    return 'added';
+  const [bridge] = await podBridges(filter, opts.clusterCidr);
+  if (!bridge) return 'no-device';
+  await filter.ip(['route', 'replace', opts.serviceCidr, 'dev', bridge.dev, 'src', bridge.addr]);
+  return 'added';
+}
+
+/**
+ * A pod whose connection to its own Service is sent back to itself leaves and re-enters through the same bridge
+ * port: the port needs hairpin mode (Docker turns it on only with --userland-proxy=false, which the host's engine
+ * may not have). Turns it on for every port of the pod bridges that lacks it.
+ */
+export async function ensureHairpin(filter: PacketFilter, clusterCidr: string): Promise<number> {
+  let changed = 0;
+  for (const { dev } of await podBridges(filter, clusterCidr)) {
+    for (const line of (await filter.ip(['-d', '-o', 'link', 'show', 'master', dev])).split('\n')) {
+      const m = /^\d+:\s+([^@:\s]+)/.exec(line);
+      if (!m?.[1] || !line.includes('hairpin off')) continue;
+      await filter.ip(['link', 'set', 'dev', m[1], 'type', 'bridge_slave', 'hairpin', 'on']).catch(() => undefined);
+      changed++;
+    }
   }
-  return 'no-device';
+  return changed;
 }
 
 /** Removes a route for exactly the service range, if there is one. */

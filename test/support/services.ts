@@ -1,0 +1,60 @@
+// Manifests and probes shared by the Service end-to-end suites: HTTP backends that answer with their own name
+// (busybox httpd) and are ready while /www/ready exists, and a client pod that fetches through wget.
+
+/** A backend pod named `name` serving its name on port 8080 (named `http`), ready while /www/ready exists. */
+export function backendPod(name: string, opts: { app: string; nodeName?: string }): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { app: opts.app } },
+    spec: {
+      ...(opts.nodeName ? { nodeName: opts.nodeName } : {}),
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        {
+          name: 'httpd',
+          image: 'busybox:1.36',
+          imagePullPolicy: 'Never',
+          command: ['sh', '-c', `mkdir -p /www && echo ${name} > /www/index.html && touch /www/ready && exec httpd -f -p 8080 -h /www`],
+          ports: [{ name: 'http', containerPort: 8080 }],
+          readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1, failureThreshold: 1, successThreshold: 1 },
+        },
+      ],
+    },
+  };
+}
+
+export function clientPod(name: string, nodeName?: string): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { role: 'client' } },
+    spec: {
+      ...(nodeName ? { nodeName } : {}),
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'c', image: 'busybox:1.36', imagePullPolicy: 'Never', command: ['sleep', '3600'] }],
+    },
+  };
+}
+
+export function service(name: string, opts: { app: string; type?: 'ClusterIP' | 'NodePort' }): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name },
+    spec: { type: opts.type ?? 'ClusterIP', selector: { app: opts.app }, ports: [{ name: 'web', port: 80, targetPort: 'http' }] },
+  };
+}
+
+/** A shell loop fetching `url` n times, one line per answer (`ERR` for a failed fetch). */
+export function fetchLoop(url: string, n: number): string[] {
+  return ['sh', '-c', `for i in $(seq ${n}); do timeout 3 wget -qO- ${url} || echo ERR; done`];
+}
+
+/** Lines that are answers; fails loudly when the loop saw errors. */
+export function answers(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
