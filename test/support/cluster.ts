@@ -1,7 +1,7 @@
 // A single-node cluster for controller end-to-end suites: `minik8s server` (API server, scheduler, the chosen
-// controllers, a node agent on the host's Docker) in a temp data dir, kubectl against it, and a cleanup that
-// deletes what the suite made, stops the server with SIGTERM (so the agent stops its pods), and removes any
-// container or pod network left with this node's or these namespaces' labels.
+// controllers, a node agent on the host's Docker, a free cluster CIDR from podnet.ts) in a temp data dir, kubectl
+// against it, and a cleanup that deletes the suite's namespaces, stops the server with SIGTERM, and removes any
+// container left with those namespaces' labels and the node's pod bridge network.
 
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { spawnApiServer, type ServerProcess } from './apiserver.js';
 import { kubectl, type KubectlResult } from './kubectl.js';
+import { hostPodNetworkArgs, removePodNetwork } from './podnet.js';
 
 const run = promisify(execFile);
 
@@ -29,7 +30,7 @@ export async function startCluster(prefix: string, controllers: string): Promise
   const server = await spawnApiServer({
     command: 'server',
     dataDir,
-    extraArgs: ['--kubelet-port', '0', '--node-name', node, '--heartbeat-interval', '2s', '--overlay', 'none', '--controllers', `${controllers},nodeipam`],
+    extraArgs: ['--kubelet-port', '0', '--node-name', node, '--heartbeat-interval', '2s', ...(await hostPodNetworkArgs()), '--controllers', `${controllers},nodeipam`],
   });
   const k = (args: string[], stdin?: string, timeoutMs?: number): Promise<KubectlResult> =>
     kubectl(args, { kubeconfig: server.kubeconfig, ...(stdin !== undefined ? { stdin } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
@@ -54,7 +55,7 @@ export async function startCluster(prefix: string, controllers: string): Promise
       const ids = stdout.split('\n').filter(Boolean);
       if (ids.length) await run('docker', ['rm', '-f', ...ids]).catch(() => undefined);
     }
-    await run('docker', ['network', 'rm', `minik8s-${node}`]).catch(() => undefined);
+    await removePodNetwork(node);
     rmSync(dataDir, { recursive: true, force: true });
   };
   return { server, node, k, ok, stop };
