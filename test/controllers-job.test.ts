@@ -92,7 +92,7 @@ describe('Job controller on a real cluster', () => {
         maxActive = Math.max(maxActive, j?.status?.active ?? 0);
         return j?.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') ? j : undefined;
       },
-      { timeoutMs: 90_000, intervalMs: 300 },
+      { timeoutMs: 180_000, intervalMs: 500 },
     );
     assert.equal(three.status?.succeeded, 3);
     assert.ok(three.status?.completionTime && three.status.startTime, 'startTime and completionTime');
@@ -104,22 +104,22 @@ describe('Job controller on a real cluster', () => {
     assert.deepEqual(table.rows[0]?.slice(0, 3), ['three', 'Complete', '3/3']);
 
     // backoffLimit 1: the second failed pod fails the Job (after the 10 s back-off between them).
-    const failing = await finished('failing', 'Failed', 90_000);
+    const failing = await finished('failing', 'Failed', 180_000);
     assert.equal(failing.status?.conditions?.find((c) => c.type === 'Failed')?.reason, 'BackoffLimitExceeded');
     assert.equal(failing.status?.failed, 2);
     assert.equal((await getJob('failing'))?.status?.failed, 2, 'no pod after the Job failed');
 
     // activeDeadlineSeconds 4: DeadlineExceeded and its running pod is deleted.
-    const deadline = await finished('deadline', 'Failed', 60_000);
+    const deadline = await finished('deadline', 'Failed', 120_000);
     assert.equal(deadline.status?.conditions?.find((c) => c.type === 'Failed')?.reason, 'DeadlineExceeded');
     await until('the deadline job pod to be gone', async () => {
       const r = await k(['get', 'pods', '-l', 'batch.kubernetes.io/job-name=deadline', '-o', 'jsonpath={.items[*].metadata.name}']);
       return r.code === 0 && r.stdout.trim() === '' ? true : undefined;
-    }, 60_000);
+    }, 120_000);
     assert.equal((await k(['get', 'job', 'deadline'])).stdout.includes('Failed'), true);
 
     // ttlSecondsAfterFinished 2: the Job is deleted once finished.
-    await until('the ttl job to be deleted', async () => ((await k(['get', 'job', 'ttl'])).stderr.includes('NotFound') ? true : undefined), 60_000);
+    await until('the ttl job to be deleted', async () => ((await k(['get', 'job', 'ttl'])).stderr.includes('NotFound') ? true : undefined), 120_000);
 
     const events = await k(['get', 'events', '-o', 'jsonpath={range .items[*]}{.involvedObject.kind}/{.involvedObject.name} {.reason}{"\\n"}{end}']);
     for (const want of ['Job/three SuccessfulCreate', 'Job/three Completed', 'Job/failing BackoffLimitExceeded', 'Job/deadline DeadlineExceeded'])

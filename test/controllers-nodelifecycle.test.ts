@@ -139,7 +139,7 @@ describe('node lifecycle: the pods of a dead agent move to the surviving node', 
         const nodes = new Set(running.map((p) => p.spec.nodeName));
         return running.length === REPLICAS && nodes.has(nodeA) && nodes.has(nodeB) ? running : undefined;
       },
-      90_000,
+      180_000,
     );
     const onB = spread.filter((p) => p.spec.nodeName === nodeB).map((p) => p.metadata.name);
 
@@ -163,7 +163,7 @@ describe('node lifecycle: the pods of a dead agent move to the surviving node', 
         const live = (await pods()).filter((p) => !p.metadata.deletionTimestamp);
         return live.length === REPLICAS && live.every((p) => p.status?.phase === 'Running' && p.spec.nodeName === nodeA) ? live : undefined;
       },
-      90_000,
+      180_000,
     );
     assert.equal(moved.filter((p) => onB.includes(p.metadata.name)).length, 0, 'the pods of B were replaced');
     const evicted = (await pods()).filter((p) => onB.includes(p.metadata.name));
