@@ -19,7 +19,7 @@ import { answers, backendPod, clientPod, fetchLoop, service } from './support/se
 const run = promisify(execFile);
 
 async function httpGet(url: string): Promise<string> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+  const res = await fetch(url, { signal: AbortSignal.timeout(10000) });
   return (await res.text()).trim();
 }
 

@@ -9,7 +9,7 @@ import type { Logger } from '../util/logger.js';
 import { servicePorts } from './model.js';
 import { Applier, deleteTable, type ApplyResult, type PacketFilter } from './nft.js';
 import { ensureHairpin, ensureServiceRoute, removeServiceRoute } from './route.js';
-import { buildRuleset, TABLE } from './ruleset.js';
+import { buildRuleset, FragmentCache, TABLE } from './ruleset.js';
 
 export interface ProxierOptions {
   informers: SharedInformerFactory;
@@ -36,6 +36,7 @@ export function startProxier(opts: ProxierOptions): RunningProxier {
   const services = opts.informers.informerFor<Service>('services');
   const slices = opts.informers.informerFor<EndpointSlice>('endpointslices.discovery.k8s.io');
   const applier = new Applier(opts.filter);
+  const cache = new FragmentCache();
   const abort = new AbortController();
   let dirty = false;
   let running: Promise<void> | undefined;
@@ -49,7 +50,7 @@ export function startProxier(opts: ProxierOptions): RunningProxier {
   const sync = async (): Promise<void> => {
     dirty = false;
     const ports = servicePorts(services.store.list(), slices.store.list());
-    const rs = buildRuleset(ports, { clusterCidr: opts.clusterCidr, table });
+    const rs = buildRuleset(ports, { clusterCidr: opts.clusterCidr, table }, cache);
     const result = await applier.apply(rs, { forceFull });
     forceFull = false;
     if (result.lines > 0) opts.onSync?.({ ...result, servicePorts: ports.length });

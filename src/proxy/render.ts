@@ -106,7 +106,10 @@ export function renderIncremental(prev: Ruleset, next: Ruleset): string | undefi
     const old = prev.sets.get(s.name);
     if (!old) out.push(`add set ip ${t} ${s.name} { type ipv4_addr ; flags dynamic,timeout ; timeout ${s.timeoutSeconds}s ; }`);
   }
-  const changed = [...next.chains.values()].filter((c) => !isDeepStrictEqual(prev.chains.get(c.name), c));
+  const changed = [...next.chains.values()].filter((c) => {
+    const old = prev.chains.get(c.name);
+    return old !== c && !isDeepStrictEqual(old, c);
+  });
   for (const c of changed) out.push(chainHeader(t, c));
   for (const c of changed) {
     if (prev.chains.has(c.name)) out.push(`flush chain ip ${t} ${c.name}`);

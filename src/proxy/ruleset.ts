@@ -129,63 +129,99 @@ function fixedChains(): Chain[] {
   ];
 }
 
-export function buildRuleset(ports: readonly ServicePort[], opts: BuildOptions): Ruleset {
+/** What one ServicePort contributes: its chains, its map elements, its affinity sets. */
+interface Fragment {
+  chains: Chain[];
+  elements: { map: MapName; key: MapKey; chain: string }[];
+  sets: AffinitySet[];
+}
+
+type MapName = 'service-ips' | 'service-nodeports' | 'no-endpoint-services' | 'no-endpoint-nodeports';
+
+function fragment(sp: ServicePort, clusterCidr: string): Fragment {
+  const ipKey = { ip: sp.clusterIP, proto: sp.protocol, port: sp.port };
+  const npKey = sp.nodePort !== undefined ? { proto: sp.protocol, port: sp.nodePort } : undefined;
+  const out: Fragment = { chains: [], elements: [], sets: [] };
+  if (sp.endpoints.length === 0) {
+    // No endpoints: new connections are refused at once (a TCP reset / ICMP unreachable), not left to time out.
+    out.elements.push({ map: 'no-endpoint-services', key: ipKey, chain: 'reject-chain' });
+    if (npKey) out.elements.push({ map: 'no-endpoint-nodeports', key: npKey, chain: 'reject-chain' });
+    return out;
+  }
+  const svcChain = serviceChain(sp);
+  const rules: Rule[] = [];
+  if (sp.affinitySeconds !== undefined) {
+    // A client with a live affinity entry goes back to its endpoint before round-robin is consulted.
+    for (const ep of sp.endpoints) rules.push(r([{ m: 'saddrInSet', set: affinitySet(sp, ep) }], { a: 'goto', chain: endpointChain(sp, ep) }));
+  }
+  // Traffic to the cluster IP from outside the pod network (the node itself, other hosts) is masqueraded so
+  // that replies come back through this node.
+  const fromOutside: Match[] = [
+    { m: 'daddr', value: sp.clusterIP },
+    { m: 'dport', proto: sp.protocol, value: sp.port },
+    { m: 'saddr', not: true, value: clusterCidr },
+  ];
+  rules.push(r(fromOutside, { a: 'jump', chain: 'mark-for-masquerade' }));
+  rules.push(r([], { a: 'numgen', targets: sp.endpoints.map((ep) => endpointChain(sp, ep)) }));
+  out.chains.push({ name: svcChain, rules });
+  out.elements.push({ map: 'service-ips', key: ipKey, chain: svcChain });
+  if (npKey) {
+    const ext = externalChain(sp);
+    out.chains.push({ name: ext, rules: [r([], { a: 'jump', chain: 'mark-for-masquerade' }), r([], { a: 'goto', chain: svcChain })] });
+    out.elements.push({ map: 'service-nodeports', key: npKey, chain: ext });
+  }
+  for (const ep of sp.endpoints) {
+    const name = endpointChain(sp, ep);
+    // Hairpin: a pod sent back to itself must see the reply come from the node, not from itself.
+    const epRules: Rule[] = [r([{ m: 'saddr', value: ep.ip }], { a: 'jump', chain: 'mark-for-masquerade' })];
+    if (sp.affinitySeconds !== undefined) {
+      const set = affinitySet(sp, ep);
+      out.sets.push({ name: set, timeoutSeconds: sp.affinitySeconds });
+      epRules.push(r([], { a: 'setUpdate', set }));
+    }
+    epRules.push(r([], { a: 'dnat', proto: sp.protocol, ip: ep.ip, port: ep.port }));
+    out.chains.push({ name, rules: epRules });
+  }
+  return out;
+}
+
+/**
+ * Remembers each ServicePort's fragment between builds, so that an unchanged Service yields the very same Chain
+ * objects and an incremental render compares it by identity (1,000 Services: the rebuild costs a lookup each).
+ */
+export class FragmentCache {
+  private entries = new Map<string, Fragment>();
+
+  get(sp: ServicePort, clusterCidr: string, used: Map<string, Fragment>): Fragment {
+    const key = `${clusterCidr}|${JSON.stringify(sp)}`;
+    const f = this.entries.get(key) ?? fragment(sp, clusterCidr);
+    used.set(key, f);
+    return f;
+  }
+
+  /** Keeps only what the last build used. */
+  retain(used: Map<string, Fragment>): void {
+    this.entries = used;
+  }
+}
+
+export function buildRuleset(ports: readonly ServicePort[], opts: BuildOptions, cache: FragmentCache = new FragmentCache()): Ruleset {
   const chains = new Map<string, Chain>(fixedChains().map((c) => [c.name, c]));
-  const maps = {
-    'service-ips': new Map<string, { key: MapKey; chain: string }>(),
-    'service-nodeports': new Map<string, { key: MapKey; chain: string }>(),
-    'no-endpoint-services': new Map<string, { key: MapKey; chain: string }>(),
-    'no-endpoint-nodeports': new Map<string, { key: MapKey; chain: string }>(),
+  const maps: Record<MapName, Map<string, { key: MapKey; chain: string }>> = {
+    'service-ips': new Map(),
+    'service-nodeports': new Map(),
+    'no-endpoint-services': new Map(),
+    'no-endpoint-nodeports': new Map(),
   };
   const sets = new Map<string, AffinitySet>();
-  const put = (map: Map<string, { key: MapKey; chain: string }>, key: MapKey, chain: string): void => void map.set(keyString(key), { key, chain });
+  const used = new Map<string, Fragment>();
   for (const sp of ports) {
-    const ipKey = { ip: sp.clusterIP, proto: sp.protocol, port: sp.port };
-    const npKey = sp.nodePort !== undefined ? { proto: sp.protocol, port: sp.nodePort } : undefined;
-    if (sp.endpoints.length === 0) {
-      // No endpoints: new connections are refused at once (a TCP reset / ICMP unreachable), not left to time out.
-      put(maps['no-endpoint-services'], ipKey, 'reject-chain');
-      if (npKey) put(maps['no-endpoint-nodeports'], npKey, 'reject-chain');
-      continue;
-    }
-    const svcChain = serviceChain(sp);
-    const rules: Rule[] = [];
-    if (sp.affinitySeconds !== undefined) {
-      // A client with a live affinity entry goes back to its endpoint before round-robin is consulted.
-      for (const ep of sp.endpoints) rules.push(r([{ m: 'saddrInSet', set: affinitySet(sp, ep) }], { a: 'goto', chain: endpointChain(sp, ep) }));
-    }
-    // Traffic to the cluster IP from outside the pod network (the node itself, other hosts) is masqueraded so
-    // that replies come back through this node.
-    rules.push(
-      r(
-        [
-          { m: 'daddr', value: sp.clusterIP },
-          { m: 'dport', proto: sp.protocol, value: sp.port },
-          { m: 'saddr', not: true, value: opts.clusterCidr },
-        ],
-        { a: 'jump', chain: 'mark-for-masquerade' },
-      ),
-    );
-    rules.push(r([], { a: 'numgen', targets: sp.endpoints.map((ep) => endpointChain(sp, ep)) }));
-    chains.set(svcChain, { name: svcChain, rules });
-    put(maps['service-ips'], ipKey, svcChain);
-    if (npKey) {
-      const ext = externalChain(sp);
-      chains.set(ext, { name: ext, rules: [r([], { a: 'jump', chain: 'mark-for-masquerade' }), r([], { a: 'goto', chain: svcChain })] });
-      put(maps['service-nodeports'], npKey, ext);
-    }
-    for (const ep of sp.endpoints) {
-      const name = endpointChain(sp, ep);
-      const epRules: Rule[] = [r([{ m: 'saddr', value: ep.ip }], { a: 'jump', chain: 'mark-for-masquerade' })];
-      if (sp.affinitySeconds !== undefined) {
-        const set = affinitySet(sp, ep);
-        sets.set(set, { name: set, timeoutSeconds: sp.affinitySeconds });
-        epRules.push(r([], { a: 'setUpdate', set }));
-      }
-      epRules.push(r([], { a: 'dnat', proto: sp.protocol, ip: ep.ip, port: ep.port }));
-      chains.set(name, { name, rules: epRules });
-    }
+    const f = cache.get(sp, opts.clusterCidr, used);
+    for (const c of f.chains) chains.set(c.name, c);
+    for (const e of f.elements) maps[e.map].set(keyString(e.key), { key: e.key, chain: e.chain });
+    for (const s of f.sets) sets.set(s.name, s);
   }
+  cache.retain(used);
   const vmaps = new Map<string, VMap>(
     Object.entries(maps).map(([name, elements]) => [name, { name, key: name.endsWith('nodeports') ? 'proto.dport' : 'daddr.proto.dport', elements }]),
   );

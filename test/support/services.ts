@@ -48,7 +48,7 @@ export function service(name: string, opts: { app: string; type?: 'ClusterIP' | 
 
 /** A shell loop fetching `url` n times, one line per answer (`ERR` for a failed fetch). */
 export function fetchLoop(url: string, n: number): string[] {
-  return ['sh', '-c', `for i in $(seq ${n}); do timeout 3 wget -qO- ${url} || echo ERR; done`];
+  return ['sh', '-c', `for i in $(seq ${n}); do timeout 10 wget -qO- ${url} || echo ERR; done`];
 }
 
 /** Lines that are answers; fails loudly when the loop saw errors. */
