@@ -24,7 +24,12 @@ describe('garbage collector end-to-end (minik8s server on Docker)', () => {
 
   async function pods(c: TestCluster, app: string): Promise<PodView[]> {
     const out = await c.ok(['get', 'pods', '-n', ns, '-l', `app=${app}`, '-o', 'json']);
-    const list = JSON.parse(out) as { items: { metadata: { name: string; deletionTimestamp?: string; ownerReferences?: { name: string }[] }; status?: { conditions?: { type: string; status: string }[] } }[] };
+    const list = JSON.parse(out) as {
+      items: {
+        metadata: { name: string; deletionTimestamp?: string; ownerReferences?: { name: string }[] };
+        status?: { conditions?: { type: string; status: string }[] };
+      }[];
+    };
     return list.items.map((p) => ({
       name: p.metadata.name,
       ready: p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false,
@@ -59,15 +64,19 @@ describe('garbage collector end-to-end (minik8s server on Docker)', () => {
     await upAndReady(c, 'bg');
     await c.ok(['delete', 'rs', 'bg', '-n', ns, '--cascade=background']);
     assert.match((await c.k(['get', 'rs', 'bg', '-n', ns])).stderr, /NotFound/);
-    await gone(c, 'bg', 'the background-deleted ReplicaSet\'s pods to go');
+    await gone(c, 'bg', "the background-deleted ReplicaSet's pods to go");
 
     // Foreground: while kubectl waits, the ReplicaSet is still there, marked, and its pods are terminating.
     await upAndReady(c, 'fg');
     const waiting = c.k(['delete', 'rs', 'fg', '-n', ns, '--cascade=foreground', '--timeout=180s'], undefined, 200_000);
-    const marked = await until('the ReplicaSet to be marked for foreground deletion', async () => {
-      const r = await c.k(['get', 'rs', 'fg', '-n', ns, '-o', 'jsonpath={.metadata.deletionTimestamp} {.metadata.finalizers}']);
-      return r.code === 0 && r.stdout.includes('foregroundDeletion') && r.stdout.split(' ')[0] !== '' ? r.stdout : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 100 });
+    const marked = await until(
+      'the ReplicaSet to be marked for foreground deletion',
+      async () => {
+        const r = await c.k(['get', 'rs', 'fg', '-n', ns, '-o', 'jsonpath={.metadata.deletionTimestamp} {.metadata.finalizers}']);
+        return r.code === 0 && r.stdout.includes('foregroundDeletion') && r.stdout.split(' ')[0] !== '' ? r.stdout : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
     assert.match(marked, /foregroundDeletion/);
     const del = await waiting;
     assert.equal(del.code, 0, del.stderr);
@@ -78,15 +87,22 @@ describe('garbage collector end-to-end (minik8s server on Docker)', () => {
     const orphans = await upAndReady(c, 'or');
     await c.ok(['delete', 'rs', 'or', '-n', ns, '--cascade=orphan', '--timeout=120s'], undefined, 130_000);
     assert.match((await c.k(['get', 'rs', 'or', '-n', ns])).stderr, /NotFound/);
-    const left = await until('the orphans to lose their owner references', async () => {
-      const now = await pods(c, 'or');
-      return now.length === 2 && now.every((p) => p.owners.length === 0) ? now : undefined;
-    }, 60_000);
+    const left = await until(
+      'the orphans to lose their owner references',
+      async () => {
+        const now = await pods(c, 'or');
+        return now.length === 2 && now.every((p) => p.owners.length === 0) ? now : undefined;
+      },
+      60_000,
+    );
     assert.deepEqual(left.map((p) => p.name).sort(), orphans.map((p) => p.name).sort());
     await new Promise((r) => setTimeout(r, 3000));
     const later = await pods(c, 'or');
     assert.equal(later.length, 2, 'the GC leaves orphans alone');
-    assert.ok(later.every((p) => p.ready && !p.deleting && p.owners.length === 0), JSON.stringify(later));
+    assert.ok(
+      later.every((p) => p.ready && !p.deleting && p.owners.length === 0),
+      JSON.stringify(later),
+    );
     const yaml = await c.ok(['get', 'pod', later[0]?.name ?? '', '-n', ns, '-o', 'yaml']);
     assert.doesNotMatch(yaml, /ownerReferences/);
   });

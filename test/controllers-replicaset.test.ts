@@ -31,7 +31,12 @@ describe('ReplicaSet controller end-to-end (minik8s server on Docker)', () => {
 
   async function pods(c: TestCluster): Promise<PodView[]> {
     const out = await c.ok(['get', 'pods', '-n', ns, '-l', 'app=web', '-o', 'json']);
-    const list = JSON.parse(out) as { items: { metadata: { name: string; deletionTimestamp?: string; ownerReferences?: { name: string }[] }; status?: { phase?: string; conditions?: { type: string; status: string }[]; containerStatuses?: { restartCount: number; containerID?: string }[] } }[] };
+    const list = JSON.parse(out) as {
+      items: {
+        metadata: { name: string; deletionTimestamp?: string; ownerReferences?: { name: string }[] };
+        status?: { phase?: string; conditions?: { type: string; status: string }[]; containerStatuses?: { restartCount: number; containerID?: string }[] };
+      }[];
+    };
     return list.items.map((p) => ({
       name: p.metadata.name,
       phase: p.status?.phase ?? '',
@@ -65,10 +70,22 @@ describe('ReplicaSet controller end-to-end (minik8s server on Docker)', () => {
       assert.match(p.name, /^web-[a-z0-9]{5}$/, 'pods are named from generateName web-');
       assert.equal(p.owner, 'web');
     }
-    const status = await until('status.readyReplicas=3', async () => {
-      const s = await c.ok(['get', 'rs', 'web', '-n', ns, '-o', 'jsonpath={.status.replicas} {.status.readyReplicas} {.status.availableReplicas} {.status.fullyLabeledReplicas} {.status.observedGeneration}']);
-      return s === '3 3 3 3 1' ? s : undefined;
-    }, 60_000);
+    const status = await until(
+      'status.readyReplicas=3',
+      async () => {
+        const s = await c.ok([
+          'get',
+          'rs',
+          'web',
+          '-n',
+          ns,
+          '-o',
+          'jsonpath={.status.replicas} {.status.readyReplicas} {.status.availableReplicas} {.status.fullyLabeledReplicas} {.status.observedGeneration}',
+        ]);
+        return s === '3 3 3 3 1' ? s : undefined;
+      },
+      60_000,
+    );
     assert.equal(status, '3 3 3 3 1');
 
     // A deleted pod is replaced.
@@ -76,17 +93,24 @@ describe('ReplicaSet controller end-to-end (minik8s server on Docker)', () => {
     await c.ok(['delete', 'pod', victim, '-n', ns, '--wait=false']);
     const afterDelete = await readyPods(c, 3, 'a replacement for the deleted pod');
     assert.ok(!afterDelete.some((p) => p.name === victim), `${victim} should be gone`);
-    assert.ok(afterDelete.some((p) => !first.some((f) => f.name === p.name)), 'a new pod was created');
+    assert.ok(
+      afterDelete.some((p) => !first.some((f) => f.name === p.name)),
+      'a new pod was created',
+    );
 
     // A container killed behind the cluster's back: the pod is restarted (or replaced) and 3 are ready again.
     const target = afterDelete[0];
     assert.ok(target && target.containerID.startsWith('docker://'), JSON.stringify(afterDelete));
     await run('docker', ['kill', target.containerID.slice('docker://'.length)]);
-    await until('the killed container to be noticed', async () => {
-      const now = await pods(c);
-      const same = now.find((p) => p.name === target.name);
-      return !same || same.restarts > 0 || same.containerID !== target.containerID ? true : undefined;
-    }, { timeoutMs: 120_000, intervalMs: 500 });
+    await until(
+      'the killed container to be noticed',
+      async () => {
+        const now = await pods(c);
+        const same = now.find((p) => p.name === target.name);
+        return !same || same.restarts > 0 || same.containerID !== target.containerID ? true : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
     const recovered = await readyPods(c, 3, 'recovery after docker kill');
     const again = recovered.find((p) => p.name === target.name);
     assert.ok(!again || again.restarts >= 1, `the killed pod restarted or was replaced: ${JSON.stringify(recovered)}`);

@@ -30,7 +30,17 @@ export async function startCluster(prefix: string, controllers: string): Promise
   const server = await spawnApiServer({
     command: 'server',
     dataDir,
-    extraArgs: ['--kubelet-port', '0', '--node-name', node, '--heartbeat-interval', '2s', ...(await hostPodNetworkArgs()), '--controllers', `${controllers},nodeipam`],
+    extraArgs: [
+      '--kubelet-port',
+      '0',
+      '--node-name',
+      node,
+      '--heartbeat-interval',
+      '2s',
+      ...(await hostPodNetworkArgs()),
+      '--controllers',
+      `${controllers},nodeipam`,
+    ],
   });
   const k = (args: string[], stdin?: string, timeoutMs?: number): Promise<KubectlResult> =>
     kubectl(args, { kubeconfig: server.kubeconfig, ...(stdin !== undefined ? { stdin } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });

@@ -28,7 +28,9 @@ export function clientGcWrites(client: Client): GcWrites {
     },
     delete: async (rt, obj, propagationPolicy) => {
       const ns = obj.metadata.namespace;
-      await client.resource(rt).delete(obj.metadata.name ?? '', { ...(ns ? { namespace: ns } : {}), propagationPolicy, preconditions: { uid: obj.metadata.uid ?? '' } });
+      await client
+        .resource(rt)
+        .delete(obj.metadata.name ?? '', { ...(ns ? { namespace: ns } : {}), propagationPolicy, preconditions: { uid: obj.metadata.uid ?? '' } });
     },
     setOwners: async (rt, obj, refs) => {
       const ops: unknown[] = [

@@ -3,7 +3,14 @@ import { describe, it } from 'node:test';
 import type { KubeObject, OwnerReference } from '../../api/meta.js';
 import { blockingDependents, decideDependent, ownerState, pendingFinalizer, withoutOwners } from './decide.js';
 
-const ref = (uid: string, block = false): OwnerReference => ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: uid, uid, controller: true, blockOwnerDeletion: block });
+const ref = (uid: string, block = false): OwnerReference => ({
+  apiVersion: 'apps/v1',
+  kind: 'ReplicaSet',
+  name: uid,
+  uid,
+  controller: true,
+  blockOwnerDeletion: block,
+});
 const obj = (uid: string, meta: Partial<KubeObject['metadata']> = {}): KubeObject => ({ metadata: { name: uid, uid, ...meta } });
 
 describe('garbage collector decisions', () => {
@@ -47,7 +54,11 @@ describe('garbage collector decisions', () => {
   });
 
   it('is blocked only by dependents whose reference sets blockOwnerDeletion', () => {
-    const deps = [obj('x', { ownerReferences: [ref('o', true)] }), obj('y', { ownerReferences: [ref('o', false)] }), obj('z', { ownerReferences: [ref('p', true)] })];
+    const deps = [
+      obj('x', { ownerReferences: [ref('o', true)] }),
+      obj('y', { ownerReferences: [ref('o', false)] }),
+      obj('z', { ownerReferences: [ref('p', true)] }),
+    ];
     assert.deepEqual(
       blockingDependents('o', deps).map((d) => d.metadata.name),
       ['x'],

@@ -41,12 +41,23 @@ describe('syncGarbage (in-process API server)', () => {
   async function makeRs(name: string): Promise<KubeObject> {
     return server.client.resource(RS).create({
       metadata: { name, namespace: ns },
-      spec: { replicas: 2, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } },
+      },
     });
   }
 
   async function makePod(name: string, owners: KubeObject[], opts: { nodeName?: string; block?: boolean } = {}): Promise<KubeObject> {
-    const ownerReferences = owners.map((o) => ({ apiVersion: o.apiVersion ?? '', kind: o.kind ?? '', name: o.metadata.name ?? '', uid: o.metadata.uid ?? '', controller: o === owners[0], blockOwnerDeletion: opts.block ?? true }));
+    const ownerReferences = owners.map((o) => ({
+      apiVersion: o.apiVersion ?? '',
+      kind: o.kind ?? '',
+      name: o.metadata.name ?? '',
+      uid: o.metadata.uid ?? '',
+      controller: o === owners[0],
+      blockOwnerDeletion: opts.block ?? true,
+    }));
     return server.client.resource(PODS).create({
       metadata: { name, namespace: ns, ownerReferences },
       spec: { containers: [{ name: 'c', image: 'busybox:1.36' }], ...(opts.nodeName ? { nodeName: opts.nodeName } : {}) },
@@ -69,7 +80,11 @@ describe('syncGarbage (in-process API server)', () => {
   it('background: deletes the dependents of an owner that is gone', async () => {
     const rs = await makeRs('bg');
     const pods = [await makePod('bg-1', [rs]), await makePod('bg-2', [rs])];
-    const cm = await server.client.resource(CM).create({ metadata: { name: 'bg-cm', namespace: ns, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'bg', uid: rs.metadata.uid ?? '' }] } });
+    const cm = await server.client
+      .resource(CM)
+      .create({
+        metadata: { name: 'bg-cm', namespace: ns, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'bg', uid: rs.metadata.uid ?? '' }] },
+      });
     await server.client.resource(RS).delete('bg', { namespace: ns, propagationPolicy: 'Background' });
     assert.equal(await exists(RS, 'bg'), undefined, 'a background delete removes the owner at once');
     const deps = await snapshot();
@@ -129,7 +144,11 @@ describe('syncGarbage (in-process API server)', () => {
     const a = await makeRs('multi-a');
     const b = await makeRs('multi-b');
     const p = await makePod('multi-1', [a, b]);
-    const weird = await server.client.resource(CM).create({ metadata: { name: 'weird', namespace: ns, ownerReferences: [{ apiVersion: 'example.com/v1', kind: 'Gizmo', name: 'g', uid: 'no-such-uid' }] } });
+    const weird = await server.client
+      .resource(CM)
+      .create({
+        metadata: { name: 'weird', namespace: ns, ownerReferences: [{ apiVersion: 'example.com/v1', kind: 'Gizmo', name: 'g', uid: 'no-such-uid' }] },
+      });
     await server.client.resource(RS).delete('multi-b', { namespace: ns });
     const deps = await snapshot();
     await syncAll(deps, PODS, [p]);

@@ -90,7 +90,13 @@ async function deleteDependents(deps: GcDeps, rt: ResourceType, owner: KubeObjec
     await ignoreNotFound(deps.writes.delete(d.rt, d.obj, policy));
   }
   // Dependents being deleted still block until they are gone; their delete events bring the owner back here.
-  if (blockingDependents(uid, dependents.map((d) => d.obj)).length === 0) await ignoreNotFound(deps.writes.removeFinalizer(rt, owner, FOREGROUND));
+  if (
+    blockingDependents(
+      uid,
+      dependents.map((d) => d.obj),
+    ).length === 0
+  )
+    await ignoreNotFound(deps.writes.removeFinalizer(rt, owner, FOREGROUND));
 }
 
 async function collect(deps: GcDeps, rt: ResourceType, obj: KubeObject): Promise<void> {

@@ -15,7 +15,13 @@ export function clientNamespaceWrites(client: Client): NamespaceWrites {
   return {
     list: async (rt, namespace) => (await client.resource(rt).list({ namespace })).items,
     delete: async (rt, obj) => {
-      await client.resource(rt).delete(obj.metadata.name ?? '', { namespace: obj.metadata.namespace ?? '', propagationPolicy: 'Background', preconditions: { uid: obj.metadata.uid ?? '' } });
+      await client
+        .resource(rt)
+        .delete(obj.metadata.name ?? '', {
+          namespace: obj.metadata.namespace ?? '',
+          propagationPolicy: 'Background',
+          preconditions: { uid: obj.metadata.uid ?? '' },
+        });
     },
     finalize: async (ns, finalizers) => {
       const body: Namespace = { ...ns, spec: { ...ns.spec, finalizers } };

@@ -79,7 +79,9 @@ describe('namespace deletion (in-process API server)', () => {
     await nsClient().create({ metadata: { name } });
     await server.client.resource(CM).create({ metadata: { name: 'cm', namespace: name } });
     await server.client.resource(PODS).create({ metadata: { name: 'loose', namespace: name }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } });
-    await server.client.resource(PODS).create({ metadata: { name: 'bound', namespace: name }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox:1.36' }] } });
+    await server.client
+      .resource(PODS)
+      .create({ metadata: { name: 'bound', namespace: name }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox:1.36' }] } });
     const untouched = await deps();
     await syncNamespace(untouched, name);
     assert.ok(await get(CM, 'cm', name), 'nothing happens before the namespace is deleted');

@@ -62,8 +62,20 @@ export function terminatingStatus(ns: Namespace, left: Remaining, now: number): 
     phase: 'Terminating',
     conditions: [
       ...others,
-      set('NamespaceContentRemaining', left.total > 0, left.total > 0 ? 'SomeResourcesRemain' : 'ContentRemoved', left.total > 0 ? `Some resources are remaining: ${parts.join(', ')}` : 'All content successfully removed'),
-      set('NamespaceDeletionContentFailure', left.failures.length > 0, left.failures.length ? 'ContentDeletionFailed' : 'ContentDeleted', left.failures.length ? `Failed to delete all resource types, ${left.failures.length} remaining: ${left.failures.join(', ')}` : 'All content successfully deleted, may be waiting on finalization'),
+      set(
+        'NamespaceContentRemaining',
+        left.total > 0,
+        left.total > 0 ? 'SomeResourcesRemain' : 'ContentRemoved',
+        left.total > 0 ? `Some resources are remaining: ${parts.join(', ')}` : 'All content successfully removed',
+      ),
+      set(
+        'NamespaceDeletionContentFailure',
+        left.failures.length > 0,
+        left.failures.length ? 'ContentDeletionFailed' : 'ContentDeleted',
+        left.failures.length
+          ? `Failed to delete all resource types, ${left.failures.length} remaining: ${left.failures.join(', ')}`
+          : 'All content successfully deleted, may be waiting on finalization',
+      ),
     ],
   };
 }
@@ -114,5 +126,8 @@ export async function syncNamespace(deps: NamespaceSyncDeps, name: string): Prom
     deps.enqueueAfter(name, deps.recheckMs ?? 1000);
     return;
   }
-  await deps.writes.finalize(ns, finalizers.filter((f) => f !== KUBERNETES_FINALIZER));
+  await deps.writes.finalize(
+    ns,
+    finalizers.filter((f) => f !== KUBERNETES_FINALIZER),
+  );
 }

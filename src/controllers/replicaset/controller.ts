@@ -44,7 +44,10 @@ export function clientWrites(client: Client): ReplicaSetWrites {
         if (!isApiError(e, 'Conflict')) throw e;
         const fresh = await rss.get(rs.metadata.name ?? '', { namespace: rs.metadata.namespace ?? 'default' });
         if (fresh.metadata.uid !== rs.metadata.uid) return;
-        await rss.update({ ...fresh, status: { ...status, observedGeneration: Math.min(status.observedGeneration ?? 0, fresh.metadata.generation ?? 0) } }, { subresource: 'status' });
+        await rss.update(
+          { ...fresh, status: { ...status, observedGeneration: Math.min(status.observedGeneration ?? 0, fresh.metadata.generation ?? 0) } },
+          { subresource: 'status' },
+        );
       }
     },
   };
@@ -151,7 +154,9 @@ export function startReplicaSetController(ctx: ControllerContext): RunningContro
     if (e.type === 'delete') expectations.delete(key);
     loop.enqueue(key);
   });
-  const offPods = podInformer.addHandler(podHandler({ replicaSets: rsInformer.store, expectations, enqueue: (k) => loop.enqueue(k), enqueueAfter: (k, ms) => loop.enqueueAfter(k, ms) }));
+  const offPods = podInformer.addHandler(
+    podHandler({ replicaSets: rsInformer.store, expectations, enqueue: (k) => loop.enqueue(k), enqueueAfter: (k, ms) => loop.enqueueAfter(k, ms) }),
+  );
   return {
     stop: async () => {
       offRs();

@@ -32,7 +32,9 @@ describe('ReplicaSet decisions', () => {
     assert.equal(p.metadata.namespace, 'ns');
     assert.deepEqual(p.metadata.labels, { app: 'web', tier: 'fe' });
     assert.deepEqual(p.metadata.annotations, { a: 'b' });
-    assert.deepEqual(p.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'rs-uid', controller: true, blockOwnerDeletion: true }]);
+    assert.deepEqual(p.metadata.ownerReferences, [
+      { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'rs-uid', controller: true, blockOwnerDeletion: true },
+    ]);
     assert.deepEqual(p.spec, { containers: [{ name: 'c', image: 'busybox:1.36' }] });
   });
 
@@ -47,10 +49,26 @@ describe('ReplicaSet decisions', () => {
     const ranked = (pods: Pod[]): string[] => podsToDelete(pods, pods.length).map((p) => p.metadata.name ?? '');
     assert.deepEqual(ranked([pod('bound', { node: 'n1' }), pod('unbound')]), ['unbound', 'bound']);
     assert.deepEqual(ranked([pod('running', { node: 'n1', phase: 'Running' }), pod('pending', { node: 'n1' })]), ['pending', 'running']);
-    assert.deepEqual(ranked([pod('ready', { node: 'n1', phase: 'Running', ready: '2026-01-01T00:00:00Z' }), pod('notready', { node: 'n2', phase: 'Running' })]), ['notready', 'ready']);
+    assert.deepEqual(
+      ranked([pod('ready', { node: 'n1', phase: 'Running', ready: '2026-01-01T00:00:00Z' }), pod('notready', { node: 'n2', phase: 'Running' })]),
+      ['notready', 'ready'],
+    );
     const r = { phase: 'Running' as const, ready: '2026-01-01T00:00:00Z' };
-    assert.deepEqual(ranked([pod('alone', { node: 'n1', ...r }), pod('crowd1', { node: 'n2', ...r, created: '2026-01-01T00:00:00Z' }), pod('crowd2', { node: 'n2', ...r, created: '2026-01-01T00:00:00Z' })]).slice(2), ['alone']);
-    assert.deepEqual(ranked([pod('old-ready', { node: 'n1', phase: 'Running', ready: '2026-01-01T00:00:00Z' }), pod('new-ready', { node: 'n2', phase: 'Running', ready: '2026-01-01T01:00:00Z' })]), ['new-ready', 'old-ready']);
+    assert.deepEqual(
+      ranked([
+        pod('alone', { node: 'n1', ...r }),
+        pod('crowd1', { node: 'n2', ...r, created: '2026-01-01T00:00:00Z' }),
+        pod('crowd2', { node: 'n2', ...r, created: '2026-01-01T00:00:00Z' }),
+      ]).slice(2),
+      ['alone'],
+    );
+    assert.deepEqual(
+      ranked([
+        pod('old-ready', { node: 'n1', phase: 'Running', ready: '2026-01-01T00:00:00Z' }),
+        pod('new-ready', { node: 'n2', phase: 'Running', ready: '2026-01-01T01:00:00Z' }),
+      ]),
+      ['new-ready', 'old-ready'],
+    );
     assert.deepEqual(ranked([pod('calm', { node: 'n1', ...r, restarts: 0 }), pod('flappy', { node: 'n2', ...r, restarts: 5 })]), ['flappy', 'calm']);
     assert.deepEqual(ranked([pod('old', { created: '2026-01-01T00:00:00Z' }), pod('young', { created: '2026-01-02T00:00:00Z' })]), ['young', 'old']);
     assert.deepEqual(podsToDelete([pod('a'), pod('b')], 0), []);
@@ -67,7 +85,11 @@ describe('ReplicaSet decisions', () => {
 
   it('reports replicas, fully labeled, ready, available, observedGeneration and ReplicaFailure', () => {
     const t0 = Date.parse('2026-01-01T00:00:05Z');
-    const pods = [pod('a', { phase: 'Running', ready: '2026-01-01T00:00:00Z' }), pod('b', { labels: { app: 'web' } }), pod('c', { phase: 'Running', ready: '2026-01-01T00:00:04Z' })];
+    const pods = [
+      pod('a', { phase: 'Running', ready: '2026-01-01T00:00:00Z' }),
+      pod('b', { labels: { app: 'web' } }),
+      pod('c', { phase: 'Running', ready: '2026-01-01T00:00:04Z' }),
+    ];
     const s = computeStatus(rs({ minReadySeconds: 3 }), pods, { now: t0 });
     assert.deepEqual(s, { replicas: 3, fullyLabeledReplicas: 2, readyReplicas: 2, availableReplicas: 1, observedGeneration: 3 });
     const failed = computeStatus(rs(), [], { now: t0, failure: { reason: 'FailedCreate', message: 'quota' } });

@@ -161,7 +161,11 @@ export function computeStatus(rs: ReplicaSet, active: readonly Pod[], opts: { no
   const old = rs.status?.conditions?.find((c) => c.type === 'ReplicaFailure');
   if (opts.failure) {
     const same = old && old.status === 'True' && old.reason === opts.failure.reason && old.message === opts.failure.message;
-    conditions.push(same ? old : { type: 'ReplicaFailure', status: 'True', reason: opts.failure.reason, message: opts.failure.message, lastTransitionTime: rfc3339(opts.now) });
+    conditions.push(
+      same
+        ? old
+        : { type: 'ReplicaFailure', status: 'True', reason: opts.failure.reason, message: opts.failure.message, lastTransitionTime: rfc3339(opts.now) },
+    );
   }
   const status: RsStatus = { replicas: active.length, fullyLabeledReplicas: fullyLabeled, readyReplicas: ready, availableReplicas: available };
   if (rs.metadata.generation !== undefined) status.observedGeneration = rs.metadata.generation;

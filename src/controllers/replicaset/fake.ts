@@ -184,7 +184,19 @@ export function rs(over: Partial<ReplicaSet['spec']> = {}, meta: Partial<Replica
 }
 
 /** A pod fixture in `ns`, labelled app=web,tier=fe unless told otherwise. */
-export function pod(name: string, opts: { labels?: Record<string, string>; owner?: string; node?: string; phase?: 'Pending' | 'Running'; ready?: string; created?: string; restarts?: number; deleting?: boolean } = {}): Pod {
+export function pod(
+  name: string,
+  opts: {
+    labels?: Record<string, string>;
+    owner?: string;
+    node?: string;
+    phase?: 'Pending' | 'Running';
+    ready?: string;
+    created?: string;
+    restarts?: number;
+    deleting?: boolean;
+  } = {},
+): Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',

@@ -10,7 +10,18 @@ import { NAMESPACE_INDEX } from '../../machinery/informer.js';
 import type { Indexer } from '../../machinery/store.js';
 import type { Clock } from '../../util/clock.js';
 import type { Pod, ReplicaSet } from '../api.js';
-import { activePods, claimPods, computeStatus, podFromTemplate, podsToDelete, RS_API_VERSION, RS_KIND, slowStartBatches, type ManageFailure, type RsStatus } from './decide.js';
+import {
+  activePods,
+  claimPods,
+  computeStatus,
+  podFromTemplate,
+  podsToDelete,
+  RS_API_VERSION,
+  RS_KIND,
+  slowStartBatches,
+  type ManageFailure,
+  type RsStatus,
+} from './decide.js';
 import { newControllerRef } from '../api.js';
 import { isDeepStrictEqual } from 'node:util';
 
@@ -91,7 +102,10 @@ async function adoptAndRelease(deps: ReplicaSetSyncDeps, rs: ReplicaSet, adopt: 
   const uid = rs.metadata.uid ?? '';
   for (const pod of release) {
     try {
-      await deps.writes.setPodOwners(pod, (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid));
+      await deps.writes.setPodOwners(
+        pod,
+        (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid),
+      );
     } catch (e) {
       if (!isApiError(e, 'NotFound')) throw e;
     }
