@@ -56,14 +56,23 @@ export async function syncDeployment(key: string, deps: DeploymentSyncDeps): Pro
   if (!d) return;
   const rss = replicaSetsOf(d, deps.replicaSets);
   const plan = decide({ deployment: d, replicaSets: rss, runningPods: runningPods(rss, deps.pods), now: deps.now() });
+  let recorded = false;
+  const record = (): void => {
+    // The events describe the ReplicaSet writes: record them once those are done, before the status write.
+    if (!recorded) for (const e of plan.events) deps.recorder.event(d, e.type, e.reason, e.message);
+    recorded = true;
+  };
   for (const a of plan.actions) {
     if (a.type === 'create') {
       if (!(await create(deps, d, a.rs))) return;
     } else if (a.type === 'update') await deps.writes.updateReplicaSet(a.rs);
     else if (a.type === 'delete') await deleteIgnoringGone(deps, a.rs);
-    else await deps.writes.updateDeploymentStatus(a.deployment);
+    else {
+      record();
+      await deps.writes.updateDeploymentStatus(a.deployment);
+    }
   }
-  for (const e of plan.events) deps.recorder.event(d, e.type, e.reason, e.message);
+  record();
   if (plan.requeueAfterMs !== undefined) deps.enqueueAfter(key, plan.requeueAfterMs);
 }
 

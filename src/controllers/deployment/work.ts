@@ -2,6 +2,7 @@
 // memory, recording what it changed. The plan is read off it at the end: the ReplicaSets to create, update and
 // delete, the Deployment's new annotations and status, the events. Nothing here does I/O.
 
+import { isDeepStrictEqual } from 'node:util';
 import type { Condition, Deployment, ReplicaSet } from '../api.js';
 import { DESIRED_REPLICAS, MAX_REPLICAS, maxSurge, replicasOf, specReplicas } from './util.js';
 
@@ -110,7 +111,8 @@ export class Work {
     const actions: Action[] = [];
     for (const [rs, kind] of this.touched) if (!this.deleted.includes(rs)) actions.push({ type: kind, rs });
     for (const rs of this.deleted) actions.push({ type: 'delete', rs });
-    const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? {}) === JSON.stringify(b ?? {});
+    // Key order and undefined fields do not count (the server may store keys in another order).
+    const same = (a: unknown, b: unknown): boolean => isDeepStrictEqual(JSON.parse(JSON.stringify(a ?? {})), JSON.parse(JSON.stringify(b ?? {})));
     if (!same(this.d.status, original.status) || !same(this.d.metadata.annotations, original.metadata.annotations))
       actions.push({ type: 'status', deployment: this.d });
     return { actions, events: this.events, ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}) };
