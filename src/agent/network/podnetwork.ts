@@ -192,6 +192,11 @@ export class PodNetwork implements PodNetworkHandle {
   }
 
   async attach(uid: string): Promise<{ network: string; ip: string }> {
+    // The Node has its CIDR but the bridge is still being made: wait for that pass rather than fail the sandbox.
+    if (this.podCIDR() && !this.bridgeReady && !this.stopped) {
+      this.kick();
+      await this.settled();
+    }
     const cidr = this.podCIDR();
     if (!cidr || !this.ipam || this.ipam.cidr !== cidr || !this.bridgeReady) {
       throw new NetworkNotReadyError(
