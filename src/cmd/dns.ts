@@ -9,7 +9,7 @@ import type { Endpoints, Service } from '../api/services.js';
 import { Client } from '../client/client.js';
 import { SharedInformerFactory } from '../machinery/informer.js';
 import { DEFAULT_CLUSTER_DNS_IP, ensureDnsService } from '../dns/kubedns.js';
-import { DnsServer, parseUpstreams, upstreamsFromResolvConf } from '../dns/server.js';
+import { DnsServer, parseUpstreams, upstreamsFromResolvConf, type Resolver } from '../dns/server.js';
 import { informerView } from '../dns/view.js';
 import { Zone } from '../dns/zone.js';
 import { realClock } from '../util/clock.js';
@@ -52,10 +52,11 @@ export interface RunningDns {
  * Starts the DNS server over the process's shared informers (asks for 'services' and 'endpoints':
  * call before the factory starts, or start it again after). With the default port, a port already
  * taken is reported and DNS stays off (several servers on one machine); an explicit port must bind.
+ * `resolvers` answer names the cluster zone does not (Ingress hosts, say) before anything is forwarded.
  */
 export async function startClusterDns(
   flags: DnsFlags,
-  opts: { client: Client; informers: SharedInformerFactory; logger?: Logger },
+  opts: { client: Client; informers: SharedInformerFactory; logger?: Logger; resolvers?: Resolver[] },
 ): Promise<RunningDns | undefined> {
   const logger = opts.logger ?? consoleLogger;
   const explicit = flags['dns-port'] !== undefined;
@@ -70,7 +71,7 @@ export async function startClusterDns(
   const upstreams = (flags['dns-upstream'] ? parseUpstreams(flags['dns-upstream']) : upstreamsFromResolvConf()).filter(
     (u) => !(u.host === address && u.port === port),
   );
-  const server = new DnsServer({ address, port, upstreams, logger, resolvers: [{ answer: (q) => zone.answer(q, view) }] });
+  const server = new DnsServer({ address, port, upstreams, logger, resolvers: [{ answer: (q) => zone.answer(q, view) }, ...(opts.resolvers ?? [])] });
   try {
     await server.start();
   } catch (e) {
