@@ -74,6 +74,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
   for (const f of opts.agentFlags ?? []) args.push(`--agent-flag=${f}`);
   const up = await runToCompletion(BIN(), args, { label: `lab up ${name}`, timeoutMs: (opts.timeoutMs ?? 90_000) + 60_000 }).catch(async (e: unknown) => {
     await down();
+    rmSync(baseDir, { recursive: true, force: true });
     throw e;
   });
   if (up.code !== 0) {
