@@ -76,6 +76,15 @@ describe('decide: RollingUpdate', () => {
     assert.deepEqual(plan.events, [{ type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled up replica set web-${hash} to 3` }]);
   });
 
+  it('gives its ReplicaSets minReadySeconds, so availability (and so each step) waits for it', () => {
+    const created = run(deployment({ minReadySeconds: 10 }), []).actions[0];
+    assert.equal(created?.type === 'create' && created.rs.spec.minReadySeconds, 10);
+    const d = deployment({ minReadySeconds: 5 });
+    const rs = replicaSet(d, { image: 'web:1', replicas: 3, revision: 1 });
+    const updated = run(d, [rs]).actions.find((a) => a.type === 'update');
+    assert.equal(updated?.type === 'update' && updated.rs.spec.minReadySeconds, 5);
+  });
+
   it('copies the Deployment annotations (change-cause) but not last-applied onto the new ReplicaSet', () => {
     const plan = run(deployment({ annotations: { 'kubernetes.io/change-cause': 'v1', 'kubectl.kubernetes.io/last-applied-configuration': '{}' } }), []);
     const a = plan.actions[0];
