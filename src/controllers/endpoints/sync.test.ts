@@ -170,11 +170,11 @@ describe('endpoints sync', () => {
     assert.deepEqual(
       turned.map((w) => [w.op, w.kind]),
       [
-        ['update', 'endpoints'],
         ['update', 'endpointslices'],
+        ['update', 'endpoints'],
       ],
     );
-    const updated = turned[0]?.obj as Endpoints;
+    const updated = turned[1]?.obj as Endpoints;
     assert.equal(updated.metadata.resourceVersion, '5', 'an update carries the cached resourceVersion');
     assert.equal(updated.subsets?.[0]?.addresses, undefined);
   });

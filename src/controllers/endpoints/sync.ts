@@ -61,21 +61,14 @@ export async function syncEndpoints(deps: EndpointsSyncDeps, key: string): Promi
     return;
   }
   const selector = svc.spec.selector && Object.keys(svc.spec.selector).length > 0;
+  const pods = selector ? deps.pods.byIndex(NAMESPACE_INDEX, namespace) : [];
   let want: EndpointSlice[];
-  if (selector) {
-    const pods = deps.pods.byIndex(NAMESPACE_INDEX, namespace);
-    const ep = desiredEndpoints(svc, pods);
-    const cur = deps.endpoints.get(key);
-    if (!cur) await deps.writes.create('endpoints', ep);
-    else {
-      const next = changed(cur, ep, ['subsets']);
-      if (next) await deps.writes.update('endpoints', next);
-    }
-    want = desiredSlices(svc, pods);
-  } else {
+  if (selector) want = desiredSlices(svc, pods);
+  else {
     const ep = deps.endpoints.get(key);
     want = ep?.metadata.labels?.[SKIP_MIRROR_LABEL] ? [] : mirroredSlices(svc, ep);
   }
+  // Slices first: they are what the service proxies read, so a readiness change reaches them one write sooner.
   for (const s of want) {
     const cur = slices.find((c) => c.metadata.name === s.metadata.name);
     if (!cur) await deps.writes.create('endpointslices', s);
@@ -86,4 +79,12 @@ export async function syncEndpoints(deps: EndpointsSyncDeps, key: string): Promi
   }
   for (const c of slices)
     if (!want.some((s) => s.metadata.name === c.metadata.name)) await deps.writes.delete('endpointslices', namespace, c.metadata.name ?? '');
+  if (!selector) return;
+  const ep = desiredEndpoints(svc, pods);
+  const cur = deps.endpoints.get(key);
+  if (!cur) await deps.writes.create('endpoints', ep);
+  else {
+    const next = changed(cur, ep, ['subsets']);
+    if (next) await deps.writes.update('endpoints', next);
+  }
 }
