@@ -139,6 +139,7 @@ async function podNetworkFromFlags(
     overlay,
     cleanupOnStop: flags.cleanup ?? false,
     runtime: o.runtime,
+    ...(flags['cluster-cidr'] ? { clusterCIDR: flags['cluster-cidr'] } : {}),
   });
 }
 

@@ -3,7 +3,7 @@
 //
 //   table ip minik8s-podnet
 //     set pod-cidrs      this node's pod CIDR (every agent sharing the namespace adds its own)
-//     set cluster-cidrs  every Node's pod CIDR the agent has seen
+//     set cluster-cidrs  --cluster-cidr and every Node's pod CIDR the agent has seen (auto-merge: ranges overlap)
 //     chain postrouting  (nat, srcnat)  ip saddr @pod-cidrs ip daddr != @cluster-cidrs masquerade
 //
 // Sets rather than one rule per CIDR so that several agents in one network namespace (tests on the host's
@@ -20,16 +20,21 @@ export function masqueradeScript(o: { podCIDR: string; clusterCIDRs: readonly st
   const lines = [
     `table ${t} {`,
     '  set pod-cidrs { type ipv4_addr; flags interval; }',
-    '  set cluster-cidrs { type ipv4_addr; flags interval; }',
+    '  set cluster-cidrs { type ipv4_addr; flags interval; auto-merge; }',
     '  chain postrouting { type nat hook postrouting priority srcnat; policy accept; }',
     '}',
     `flush chain ${t} postrouting`,
     `add rule ${t} postrouting ip saddr @pod-cidrs ip daddr != @cluster-cidrs counter masquerade`,
     `add element ${t} pod-cidrs { ${o.podCIDR} }`,
   ];
-  const cluster = [...new Set([o.podCIDR, ...o.clusterCIDRs])];
-  lines.push(`add element ${t} cluster-cidrs { ${cluster.join(', ')} }`);
+  const cluster = clusterElements(o);
+  if (cluster.length) lines.push(`add element ${t} cluster-cidrs { ${cluster.join(', ')} }`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The pod CIDR and the cluster CIDRs, once each. */
+function clusterElements(o: { podCIDR: string; clusterCIDRs: readonly string[] }): string[] {
+  return [...new Set([o.podCIDR, ...o.clusterCIDRs])];
 }
 
 interface NftSet {
@@ -51,7 +56,16 @@ export class Masquerade {
   async apply(podCIDR: string, clusterCIDRs: readonly string[]): Promise<void> {
     const fresh = clusterCIDRs.filter((c) => !this.added.has(c));
     if (this.added.has(podCIDR) && fresh.length === 0 && (await this.present(podCIDR))) return;
-    await this.exec('nft', ['-f', '-'], masqueradeScript({ podCIDR, clusterCIDRs }));
+    try {
+      await this.exec('nft', ['-f', '-'], masqueradeScript({ podCIDR, clusterCIDRs }));
+    } catch {
+      // A range overlapping one already there that nft would not merge (a table an older agent made without
+      // auto-merge): make the table and rule, then add the ranges one by one, keeping those that fit.
+      await this.exec('nft', ['-f', '-'], masqueradeScript({ podCIDR, clusterCIDRs: [] }).replace(/^add element .* cluster-cidrs .*$/m, ''));
+      for (const c of clusterElements({ podCIDR, clusterCIDRs })) {
+        await this.exec('nft', ['add', 'element', 'ip', PODNET_TABLE, 'cluster-cidrs', `{ ${c} }`]).catch(() => undefined);
+      }
+    }
     this.added.add(podCIDR);
     for (const c of clusterCIDRs) this.added.add(c);
   }

@@ -87,7 +87,29 @@ describe('overlay and masquerade on the kernel', () => {
     assert.match(table, /elements = \{ 10\.244\.1\.0\/24, 10\.244\.2\.0\/24 \}/);
     await one.cleanup('10.244.1.0/24');
     assert.match(await inNs('nft', ['list', 'set', 'ip', PODNET_TABLE, 'pod-cidrs']), /elements = \{ 10\.244\.2\.0\/24 \}/);
+    // Agents of one namespace that disagree on the cluster CIDR (one has the flag, another only its Nodes' CIDRs):
+    // overlapping ranges merge instead of failing the transaction.
+    const three = new Masquerade(inNs);
+    await three.apply('10.244.3.0/24', ['10.244.0.0/16', '10.70.0.0/16']);
+    await three.apply('10.244.3.0/24', ['10.244.0.0/16', '10.70.0.0/16', '10.70.1.0/24']);
+    assert.match(await inNs('nft', ['list', 'set', 'ip', PODNET_TABLE, 'cluster-cidrs']), /10\.244\.0\.0\/16/);
+    await three.cleanup('10.244.3.0/24');
     await two.cleanup('10.244.2.0/24');
+    assert.doesNotMatch(await inNs('nft', ['list', 'tables']), new RegExp(PODNET_TABLE));
+
+    // A table an older agent made (no auto-merge) holding a range the new one overlaps: the rule and the
+    // agent's own pod CIDR still go in.
+    await inNs(
+      'nft',
+      ['-f', '-'],
+      `table ip ${PODNET_TABLE} {\n set cluster-cidrs { type ipv4_addr; flags interval; }\n}\nadd element ip ${PODNET_TABLE} cluster-cidrs { 10.64.0.0/24 }\n`,
+    );
+    const four = new Masquerade(inNs);
+    await four.apply('10.64.0.0/24', ['10.64.0.0/16', '10.99.0.0/24']);
+    const after4 = await inNs('nft', ['list', 'table', 'ip', PODNET_TABLE]);
+    assert.match(after4, /masquerade/);
+    assert.match(after4, /10\.99\.0\.0\/24/);
+    await four.cleanup('10.64.0.0/24');
     assert.doesNotMatch(await inNs('nft', ['list', 'tables']), new RegExp(PODNET_TABLE));
     await two.cleanup('10.244.2.0/24');
   });

@@ -47,6 +47,8 @@ export interface PodNetworkOptions {
   overlay: 'vxlan' | 'none';
   /** Remove the bridge network, the VTEP, the masquerade elements and the IPAM records on stop. */
   cleanupOnStop: boolean;
+  /** The cluster's pod range (--cluster-cidr): never masqueraded, like every Node's pod CIDR. */
+  clusterCIDR?: string;
   /** To release addresses of pods whose sandboxes are gone (leaked by a crash). */
   runtime?: Runtime;
   ip?: IpRoute;
@@ -148,10 +150,8 @@ export class PodNetwork implements PodNetworkHandle {
     this.bridgeReady = true;
     await enableForwarding();
     const nodes = this.informer.store.list();
-    await this.masq.apply(
-      cidr,
-      nodes.flatMap((n) => (n.spec?.podCIDR ? [n.spec.podCIDR] : [])),
-    );
+    const podCIDRs = nodes.flatMap((n) => (n.spec?.podCIDR ? [n.spec.podCIDR] : []));
+    await this.masq.apply(cidr, this.opts.clusterCIDR ? [this.opts.clusterCIDR, ...podCIDRs] : podCIDRs);
     if (this.opts.overlay === 'vxlan') {
       const mac = await this.overlay.ensureDevice(this.opts.nodeIP, cidr, mtu);
       await this.publish(self, mac);
