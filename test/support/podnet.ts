@@ -8,15 +8,18 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** A 10.K.0.0/16 (K in 64..127) that no route on this machine covers yet, starting from one picked by the PID. */
+/** Second octets for test clusters: 10.64-10.127 less 10.96-10.111, the default service CIDR (10.96.0.0/12). */
+const CANDIDATES = Array.from({ length: 64 }, (_, i) => 64 + i).filter((k) => k < 96 || k > 111);
+
+/** A 10.K.0.0/16 (from CANDIDATES) that no route on this machine covers yet, starting from one picked by the PID. */
 export async function freeClusterCIDR(): Promise<string> {
   const routes = (await run('ip', ['-4', 'route', 'show', 'table', 'all'])).stdout;
-  const start = process.pid % 64;
-  for (let i = 0; i < 64; i++) {
-    const k = 64 + ((start + i) % 64);
+  const start = process.pid % CANDIDATES.length;
+  for (let i = 0; i < CANDIDATES.length; i++) {
+    const k = CANDIDATES[(start + i) % CANDIDATES.length] ?? 64;
     if (!routes.includes(` 10.${k}.`) && !routes.includes(`\n10.${k}.`) && !routes.startsWith(`10.${k}.`)) return `10.${k}.0.0/16`;
   }
-  throw new Error('no free /16 left in 10.64.0.0/10');
+  throw new Error('no free /16 left for a test cluster in 10.64.0.0/10 outside the service CIDR');
 }
 
 /** Flags for a `minik8s server`/`agent` on the host's namespace: its own cluster CIDR, no overlay. */
