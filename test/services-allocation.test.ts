@@ -13,6 +13,8 @@ import { isApiError, type ApiError } from '../src/api/errors.js';
 import type { KubeObject } from '../src/api/meta.js';
 import { Client } from '../src/client/client.js';
 import { loadKubeconfig } from '../src/client/kubeconfig.js';
+import { ApiServer } from '../src/apiserver/server.js';
+import { SqliteStore } from '../src/storage/sqlite.js';
 
 const SERVICES = lookupResource('', 'v1', 'services') as ResourceType;
 const ENDPOINTS = lookupResource('', 'v1', 'endpoints') as ResourceType;
@@ -174,6 +176,31 @@ describe('Service allocation across an API server restart', () => {
     } finally {
       await proc.kill();
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Service allocation repair', () => {
+  it('frees, on start, claims that no Service holds (a crash between the claim and the write)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'minik8s-svc-repair-'));
+    const store = new SqliteStore(join(dir, 'state.db'));
+    await store.create('/ranges/serviceips/10.96.0.77', JSON.stringify({ namespace: 'default', name: 'ghost' }));
+    await store.create('/ranges/servicenodeports/31777', JSON.stringify({ namespace: 'default', name: 'ghost' }));
+    const server = new ApiServer({ store, port: 0, bindAddress: '127.0.0.1', tokens: [] });
+    const { port } = await server.start();
+    const client = Client.fromConnection({ server: `http://127.0.0.1:${port}`, insecureSkipTlsVerify: false, namespace: 'default', context: 'test' });
+    try {
+      const s = await client
+        .resource(SERVICES)
+        .create(svc('reborn', { type: 'NodePort', clusterIP: '10.96.0.77', ports: [{ port: 80, nodePort: 31777 }] }), { namespace: 'default' });
+      assert.equal(specOf(s).clusterIP, '10.96.0.77');
+      assert.equal(specOf(s).ports[0]?.nodePort, 31777);
+      assert.ok(await store.get('/ranges/serviceips/10.96.0.1'), 'the kubernetes Service keeps its claim');
+    } finally {
+      client.close();
+      await server.stop();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

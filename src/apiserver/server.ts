@@ -21,6 +21,7 @@ import { lookupResource, type ResourceType } from '../api/scheme.js';
 import type { Logger } from '../util/logger.js';
 import { VERSION_INFO } from '../api/version.js';
 import { ServiceAllocator } from './allocator/service.js';
+import { objectKey } from './keys.js';
 import { defaultAdvertiseAddress, ensureKubernetesService } from './allocator/kubernetes.js';
 
 export { VERSION_INFO };
@@ -124,6 +125,9 @@ export class ApiServer {
   }
 
   private async bootstrap(): Promise<void> {
+    const svcType = lookupResource('', 'v1', 'services') as ResourceType;
+    const freed = await this.services.repair((ns, name) => objectKey(svcType, ns, name));
+    if (freed > 0) this.opts.logger?.info('freed service IPs and node ports no Service holds', { freed });
     const nsType = lookupResource('', 'v1', 'namespaces') as ResourceType;
     for (const name of SYSTEM_NAMESPACES) {
       try {

@@ -99,6 +99,29 @@ export class ServiceAllocator {
     return this.claim(next, old);
   }
 
+  /**
+   * Frees claims whose Service is gone or no longer holds them (a crash between a claim and the Service's write, or
+   * between the Service's deletion and the release). Run before the server takes requests. Returns how many went.
+   */
+  async repair(serviceKey: (namespace: string, name: string) => string): Promise<number> {
+    let freed = 0;
+    for (const kv of (await this.store.list('/ranges/')).items) {
+      let owner: { namespace?: string; name?: string } = {};
+      try {
+        owner = JSON.parse(kv.value) as { namespace?: string; name?: string };
+      } catch {
+        // unreadable: nobody can own it
+      }
+      const svcKv = owner.name ? await this.store.get(serviceKey(owner.namespace ?? 'default', owner.name)) : undefined;
+      const svc = svcKv ? (JSON.parse(svcKv.value) as KubeObject) : undefined;
+      const held = svc ? [...ipsOf(svc).map((ip) => IP_PREFIX + ip), ...nodePortsOf(svc).map((p) => PORT_PREFIX + String(p))] : [];
+      if (held.includes(kv.key)) continue;
+      await this.store.delete(kv.key, kv.modRevision).catch(() => undefined);
+      freed++;
+    }
+    return freed;
+  }
+
   /** Frees everything a deleted Service held. */
   async release(svc: KubeObject): Promise<void> {
     await this.free(ipsOf(svc), nodePortsOf(svc), svc);
