@@ -88,7 +88,7 @@ describe('Deployment controller with kubectl rollout (single-node cluster on Doc
 
     assert.deepEqual(versionRuns(rounds), ['v1', 'v2', 'v1'], 'answers went v1 → v2 → v1');
     const silent = rounds.filter((r) => r.answers.length === 0);
-    assert.equal(silent.length, 0, `${silent.length} of ${rounds.length} polls got no answer`);
+    assert.equal(silent.length, 0, `${silent.length} of ${rounds.length} polls got no answer: ${JSON.stringify(silent.slice(0, 5))}`);
     const minReady = Math.min(...rounds.map((r) => r.ready));
     assert.ok(minReady >= 3, `maxUnavailable 0 of 3, yet only ${minReady} Ready pods at one poll`);
     assert.equal((await replicaSets('web')).length, 2, 'the undo reused the first ReplicaSet');

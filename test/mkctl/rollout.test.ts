@@ -133,7 +133,7 @@ describe('mkctl rollout (single-node cluster on Docker)', () => {
     prober = undefined;
     assert.deepEqual(versionRuns(rounds), ['v1', 'v2', 'v3', 'v1', 'v3', 'v4']);
     const silent = rounds.filter((r) => r.answers.length === 0).length;
-    assert.equal(silent, 0, `${silent} of ${rounds.length} polls got no answer`);
+    assert.equal(silent, 0, `${silent} of ${rounds.length} polls got no answer: ${JSON.stringify(rounds.filter((r) => r.answers.length === 0).slice(0, 5))}`);
   });
 
   it('completes the subcommands and deployment names', async () => {

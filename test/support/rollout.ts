@@ -66,6 +66,20 @@ export interface ProbeRound {
   ready: number;
   /** Versions that answered this round, one per answering pod. */
   answers: string[];
+  /** Why the pods that did not answer did not. */
+  errors: string[];
+  /** The first try got no answer. */
+  retried?: boolean;
+}
+
+async function askReady(client: Client, namespace: string, app: string): Promise<ProbeRound> {
+  const pods = (await client.resource(PODS).list({ namespace, labelSelector: `app=${app}` })).items.filter(isReady);
+  const results = await Promise.allSettled(pods.map((p) => httpGet(`http://${(p.status as { podIP: string }).podIP}:8080/`, 3000)));
+  return {
+    ready: pods.length,
+    answers: results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])),
+    errors: results.flatMap((r) => (r.status === 'rejected' ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : [])),
+  };
 }
 
 export interface Prober {
@@ -83,9 +97,11 @@ export function startProber(client: Client, namespace: string, app: string): Pro
   const loop = (async () => {
     while (!stopped) {
       try {
-        const pods = (await client.resource(PODS).list({ namespace, labelSelector: `app=${app}` })).items.filter(isReady);
-        const results = await Promise.allSettled(pods.map((p) => httpGet(`http://${(p.status as { podIP: string }).podIP}:8080/`, 1500)));
-        rounds.push({ ready: pods.length, answers: results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])) });
+        // Like a client with one retry: a round with no answer (a pod just deleted, a request starved on a loaded
+        // machine) asks the Ready pods once more before it counts as silent.
+        let round = await askReady(client, namespace, app);
+        if (round.answers.length === 0) round = { ...(await askReady(client, namespace, app)), retried: true };
+        rounds.push(round);
       } catch {
         // The API did not answer this time: no round (the server's health is not what is measured).
       }
