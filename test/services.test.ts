@@ -41,7 +41,7 @@ describe('Services on a single node (host Docker)', () => {
     server = await spawnApiServer({
       command: 'server',
       dataDir,
-      extraArgs: ['--kubelet-port', '0', '--node-name', node, '--heartbeat-interval', '2s', '--proxy-table', table, ...(await hostPodNetworkArgs())],
+      extraArgs: ['--kubelet-port', '0', '--node-name', node, '--heartbeat-interval', '2s', ...(await hostPodNetworkArgs({ proxyTable: table }))],
     });
     const objects = [
       backendPod('web-0', { app: 'web' }),

@@ -22,9 +22,14 @@ export async function freeClusterCIDR(): Promise<string> {
   throw new Error('no free /16 left for a test cluster in 10.64.0.0/10 outside the service CIDR');
 }
 
-/** Flags for a `minik8s server`/`agent` on the host's namespace: its own cluster CIDR, no overlay. */
-export async function hostPodNetworkArgs(opts: { overlay?: boolean } = {}): Promise<string[]> {
-  return ['--cluster-cidr', await freeClusterCIDR(), ...(opts.overlay ? [] : ['--overlay', 'none'])];
+/**
+ * Flags for a `minik8s server`/`agent` on the host's namespace: its own cluster CIDR, no overlay, and no service
+ * proxy unless the suite names an nft table of its own (clusters sharing the namespace must not share
+ * `table ip minik8s-proxy`, and a killed server would leave it behind).
+ */
+export async function hostPodNetworkArgs(opts: { overlay?: boolean; proxyTable?: string } = {}): Promise<string[]> {
+  const proxy = opts.proxyTable ? ['--proxy-table', opts.proxyTable] : ['--disable-proxy'];
+  return ['--cluster-cidr', await freeClusterCIDR(), ...(opts.overlay ? [] : ['--overlay', 'none']), ...proxy];
 }
 
 /** Removes node `nodeName`'s pod bridge network (`minik8s-NODE`) from an engine, detaching what is left. */
