@@ -92,8 +92,13 @@ async function scaleUp(): Promise<ScaleUp> {
     await until(
       `node ${node} Ready`,
       async () => {
-        const n = await c.resource(NODES).get(node).catch(() => undefined);
-        return (((n?.status ?? {}) as { conditions?: { type: string; status: string }[] }).conditions ?? []).some((x) => x.type === 'Ready' && x.status === 'True');
+        const n = await c
+          .resource(NODES)
+          .get(node)
+          .catch(() => undefined);
+        return (((n?.status ?? {}) as { conditions?: { type: string; status: string }[] }).conditions ?? []).some(
+          (x) => x.type === 'Ready' && x.status === 'True',
+        );
       },
       30_000,
     );
@@ -130,7 +135,14 @@ async function scaleUp(): Promise<ScaleUp> {
     // attached can leave Docker 20.10 counting a stale endpoint, and the network can then never be removed.
     await removePodNetwork(node);
     for (const label of [`io.minik8s.bench=${RUN_ID}-floor`, `io.minik8s.node.name=${node}`])
-      await Promise.all((await containerIds(engine, label)).map((id) => engine.getContainer(id).remove({ force: true }).catch(() => undefined)));
+      await Promise.all(
+        (await containerIds(engine, label)).map((id) =>
+          engine
+            .getContainer(id)
+            .remove({ force: true })
+            .catch(() => undefined),
+        ),
+      );
     await removePodNetwork(node);
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -167,7 +179,11 @@ async function bindAndReady(client: Client, nodes: string[]): Promise<number> {
         let pod = p;
         if (!pod.spec.nodeName) {
           const target = nodes[Math.abs(hash(name)) % nodes.length] ?? '';
-          await client.rest.json({ method: 'POST', path: pods.path('default', name, 'binding'), body: { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { apiVersion: 'v1', kind: 'Node', name: target } } });
+          await client.rest.json({
+            method: 'POST',
+            path: pods.path('default', name, 'binding'),
+            body: { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { apiVersion: 'v1', kind: 'Node', name: target } },
+          });
           pod = await pods.get(name, { namespace: 'default' });
         }
         const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -180,7 +196,9 @@ async function bindAndReady(client: Client, nodes: string[]): Promise<number> {
               startTime: now,
               hostIP: '10.255.0.1',
               conditions: [cond('PodScheduled'), cond('Initialized'), cond('ContainersReady'), cond('Ready')],
-              containerStatuses: [{ name: 'main', ready: true, started: true, restartCount: 0, image: FLOOR_IMAGE, imageID: '', state: { running: { startedAt: now } } }],
+              containerStatuses: [
+                { name: 'main', ready: true, started: true, restartCount: 0, image: FLOOR_IMAGE, imageID: '', state: { running: { startedAt: now } } },
+              ],
             },
           },
           { subresource: 'status' },
@@ -213,10 +231,15 @@ async function idle(): Promise<Idle> {
     client = c;
     const nodes = Array.from({ length: HOLLOW_NODES }, (_, i) => `${RUN_ID}-hollow-${i}`);
     const stamp = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    for (const name of nodes) await c.resource(NODES).create({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { bench: RUN_ID } }, spec: {}, status: nodeStatus(stamp()) });
+    for (const name of nodes)
+      await c.resource(NODES).create({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { bench: RUN_ID } }, spec: {}, status: nodeStatus(stamp()) });
     // Keep the hollow nodes' heartbeats fresh, as an agent does every 10 s (the node lifecycle controller watches).
     heartbeat = setInterval(() => {
-      for (const name of nodes) void c.resource(NODES).patch(name, 'merge', { status: nodeStatus(stamp()) }, { subresource: 'status' }).catch(() => undefined);
+      for (const name of nodes)
+        void c
+          .resource(NODES)
+          .patch(name, 'merge', { status: nodeStatus(stamp()) }, { subresource: 'status' })
+          .catch(() => undefined);
     }, 10_000);
 
     cm = spawn(join(REPO_ROOT, 'bin/minik8s'), ['controller-manager', '--kubeconfig', api.kubeconfig], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -234,7 +257,9 @@ async function idle(): Promise<Idle> {
     const rss = c.resource(RSS);
     const names = Array.from({ length: IDLE_RS }, (_, i) => `${RUN_ID}-idle-${i}`);
     for (let i = 0; i < names.length; i += 16)
-      await Promise.all(names.slice(i, i + 16).map((n) => rss.create(replicaSet(n, IDLE_PER_RS, { name: 'main', image: FLOOR_IMAGE }), { namespace: 'default' })));
+      await Promise.all(
+        names.slice(i, i + 16).map((n) => rss.create(replicaSet(n, IDLE_PER_RS, { name: 'main', image: FLOOR_IMAGE }), { namespace: 'default' })),
+      );
     const want = IDLE_RS * IDLE_PER_RS;
     await until(
       `${want} pods ready in ${IDLE_RS} ReplicaSets`,
@@ -286,7 +311,12 @@ async function main(): Promise<void> {
       '',
       table([
         ['Measurement', 'minik8s', 'Baseline (same run)', 'Ratio'],
-        [`ReplicaSet 0 → ${REPLICAS} ready (ms)`, fmt(up.minik8sMs), `${fmt(up.floorMs)} (floor: engine starts the containers directly)`, `${ratio.toFixed(2)}×`],
+        [
+          `ReplicaSet 0 → ${REPLICAS} ready (ms)`,
+          fmt(up.minik8sMs),
+          `${fmt(up.floorMs)} (floor: engine starts the containers directly)`,
+          `${ratio.toFixed(2)}×`,
+        ],
         [
           `controller-manager CPU, idle, ${quiet.pods} pods in ${IDLE_RS} ReplicaSets (% of a core, ${IDLE_SECONDS} s)`,
           fmt(quiet.loadedPct, 2),

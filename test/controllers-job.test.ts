@@ -34,7 +34,14 @@ function job(name: string, command: string, spec: Record<string, unknown> = {}):
 }
 
 interface JobView {
-  status?: { active?: number; succeeded?: number; failed?: number; startTime?: string; completionTime?: string; conditions?: { type: string; status: string; reason?: string }[] };
+  status?: {
+    active?: number;
+    succeeded?: number;
+    failed?: number;
+    startTime?: string;
+    completionTime?: string;
+    conditions?: { type: string; status: string; reason?: string }[];
+  };
 }
 
 describe('Job controller on a real cluster', () => {
@@ -97,7 +104,14 @@ describe('Job controller on a real cluster', () => {
     assert.equal(three.status?.succeeded, 3);
     assert.ok(three.status?.completionTime && three.status.startTime, 'startTime and completionTime');
     assert.ok(maxActive <= 2, `at most parallelism pods active, saw ${maxActive}`);
-    const pods = await k(['get', 'pods', '-l', 'batch.kubernetes.io/job-name=three', '-o', 'jsonpath={range .items[*]}{.status.phase} {.metadata.ownerReferences[0].kind}{"\\n"}{end}']);
+    const pods = await k([
+      'get',
+      'pods',
+      '-l',
+      'batch.kubernetes.io/job-name=three',
+      '-o',
+      'jsonpath={range .items[*]}{.status.phase} {.metadata.ownerReferences[0].kind}{"\\n"}{end}',
+    ]);
     assert.deepEqual(pods.stdout.trim().split('\n'), ['Succeeded Job', 'Succeeded Job', 'Succeeded Job']);
     const table = parseTable((await k(['get', 'job', 'three'])).stdout);
     assert.deepEqual(table.headers, ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE']);
@@ -112,10 +126,14 @@ describe('Job controller on a real cluster', () => {
     // activeDeadlineSeconds 4: DeadlineExceeded and its running pod is deleted.
     const deadline = await finished('deadline', 'Failed', 120_000);
     assert.equal(deadline.status?.conditions?.find((c) => c.type === 'Failed')?.reason, 'DeadlineExceeded');
-    await until('the deadline job pod to be gone', async () => {
-      const r = await k(['get', 'pods', '-l', 'batch.kubernetes.io/job-name=deadline', '-o', 'jsonpath={.items[*].metadata.name}']);
-      return r.code === 0 && r.stdout.trim() === '' ? true : undefined;
-    }, 120_000);
+    await until(
+      'the deadline job pod to be gone',
+      async () => {
+        const r = await k(['get', 'pods', '-l', 'batch.kubernetes.io/job-name=deadline', '-o', 'jsonpath={.items[*].metadata.name}']);
+        return r.code === 0 && r.stdout.trim() === '' ? true : undefined;
+      },
+      120_000,
+    );
     assert.equal((await k(['get', 'job', 'deadline'])).stdout.includes('Failed'), true);
 
     // ttlSecondsAfterFinished 2: the Job is deleted once finished.

@@ -83,14 +83,19 @@ describe('node lifecycle: the pods of a dead agent move to the surviving node', 
   const nodeView = async (name: string): Promise<{ ready: string; taints: string[] }> => {
     const r = await k(['get', 'node', name, '-o', 'json']);
     const n = JSON.parse(r.stdout) as { spec?: { taints?: { key: string; effect: string }[] }; status?: { conditions?: { type: string; status: string }[] } };
-    return { ready: n.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? '', taints: (n.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`).sort() };
+    return {
+      ready: n.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? '',
+      taints: (n.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`).sort(),
+    };
   };
 
   after(async () => {
     if (kubeconfig) {
       await k(['delete', 'replicaset', APP, '--wait=false']).catch(() => undefined);
       // Node A's agent stops its containers; B's pods (their agent may be dead) are force-deleted.
-      await k(['delete', 'pods', '-l', `app=${APP}`, '--field-selector', `spec.nodeName=${nodeA}`, '--grace-period=1', '--wait=true', '--timeout=30s']).catch(() => undefined);
+      await k(['delete', 'pods', '-l', `app=${APP}`, '--field-selector', `spec.nodeName=${nodeA}`, '--grace-period=1', '--wait=true', '--timeout=30s']).catch(
+        () => undefined,
+      );
       await k(['delete', 'pods', '-l', `app=${APP}`, '--grace-period=0', '--force', '--wait=false']).catch(() => undefined);
     }
     await killAgent();
@@ -167,9 +172,13 @@ describe('node lifecycle: the pods of a dead agent move to the surviving node', 
     );
     assert.equal(moved.filter((p) => onB.includes(p.metadata.name)).length, 0, 'the pods of B were replaced');
     const evicted = (await pods()).filter((p) => onB.includes(p.metadata.name));
-    assert.ok(evicted.every((p) => p.metadata.deletionTimestamp), 'B\'s pods are marked for deletion (their agent is gone)');
+    assert.ok(
+      evicted.every((p) => p.metadata.deletionTimestamp),
+      "B's pods are marked for deletion (their agent is gone)",
+    );
     const events = await k(['get', 'events', '-A', '-o', 'jsonpath={range .items[*]}{.reason}{"\\n"}{end}']);
-    for (const reason of ['NodeNotReady', 'TaintManagerEviction']) assert.ok(events.stdout.split('\n').includes(reason), `a ${reason} event in:\n${events.stdout}`);
+    for (const reason of ['NodeNotReady', 'TaintManagerEviction'])
+      assert.ok(events.stdout.split('\n').includes(reason), `a ${reason} event in:\n${events.stdout}`);
 
     // B's agent comes back: Ready again, the taints go.
     agent = startAgent();

@@ -59,10 +59,12 @@ export async function startControllerHarness(opts: { settings?: Partial<Controll
       await informers.waitForSync();
     },
     cached: async <T extends KubeObject>(informer: SharedInformer<T>, key: string, check: (obj: T | undefined) => boolean = (o) => o !== undefined) => {
-      return (await until(`informer cache to reach the expected state of ${key}`, () => {
-        const obj = informer.store.get(key);
-        return check(obj) ? { obj } : undefined;
-      })).obj;
+      return (
+        await until(`informer cache to reach the expected state of ${key}`, () => {
+          const obj = informer.store.get(key);
+          return check(obj) ? { obj } : undefined;
+        })
+      ).obj;
     },
     flushEvents: async () => {
       await Promise.all(recorders.map((r) => r.flush()));

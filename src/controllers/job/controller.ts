@@ -91,7 +91,9 @@ export class JobController {
     await this.removePods(key, job, plan.remove);
     if (plan.create > 0) await this.createPods(key, job, plan.create);
     if (!isDeepStrictEqual(plan.status, job.status ?? {})) {
-      await this.ctx.client.resource<Job>(JOBS).update({ ...job, metadata: { ...job.metadata, namespace: ns }, status: plan.status }, { subresource: 'status' });
+      await this.ctx.client
+        .resource<Job>(JOBS)
+        .update({ ...job, metadata: { ...job.metadata, namespace: ns }, status: plan.status }, { subresource: 'status' });
     }
     if (plan.finish) {
       if (plan.finish.type === 'Complete') this.recorder.event(job, 'Normal', 'Completed', plan.finish.message);
@@ -133,7 +135,9 @@ export class JobController {
     if (pods.length === 0) return;
     this.expectations.expectDeletions(key, pods.length);
     const results = await Promise.allSettled(
-      pods.map((p) => this.ctx.client.resource(PODS).delete(p.metadata.name ?? '', { namespace: p.metadata.namespace, preconditions: { uid: p.metadata.uid ?? '' } })),
+      pods.map((p) =>
+        this.ctx.client.resource(PODS).delete(p.metadata.name ?? '', { namespace: p.metadata.namespace, preconditions: { uid: p.metadata.uid ?? '' } }),
+      ),
     );
     let firstError: Error | undefined;
     results.forEach((r, i) => {

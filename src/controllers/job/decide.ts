@@ -111,9 +111,11 @@ export function decideJob(job: Job, pods: Pod[], now: number): JobPlan {
 
   let finish: JobFinish | undefined;
   const onFailureRestarts = job.spec.template.spec.restartPolicy === 'OnFailure' ? restarts(active) : 0;
-  const pastOnFailure = job.spec.template.spec.restartPolicy === 'OnFailure' && (backoffLimit === 0 ? onFailureRestarts > 0 : onFailureRestarts >= backoffLimit);
+  const pastOnFailure =
+    job.spec.template.spec.restartPolicy === 'OnFailure' && (backoffLimit === 0 ? onFailureRestarts > 0 : onFailureRestarts >= backoffLimit);
   const deadlineMs = job.spec.activeDeadlineSeconds !== undefined ? Date.parse(startTime) + job.spec.activeDeadlineSeconds * 1000 : undefined;
-  if (failed > backoffLimit || pastOnFailure) finish = { type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
+  if (failed > backoffLimit || pastOnFailure)
+    finish = { type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
   else if (deadlineMs !== undefined && !job.spec.suspend && now >= deadlineMs)
     finish = { type: 'Failed', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
   else if (completions !== undefined ? succeeded >= completions : succeeded > 0 && active.length === 0)
@@ -121,7 +123,10 @@ export function decideJob(job: Job, pods: Pod[], now: number): JobPlan {
 
   if (finish) {
     const at = rfc3339(now);
-    status.conditions = [...(prev.conditions ?? []).filter((c) => c.type !== finish.type), { type: finish.type, status: 'True', reason: finish.reason, message: finish.message, lastProbeTime: at, lastTransitionTime: at }];
+    status.conditions = [
+      ...(prev.conditions ?? []).filter((c) => c.type !== finish.type),
+      { type: finish.type, status: 'True', reason: finish.reason, message: finish.message, lastProbeTime: at, lastTransitionTime: at },
+    ];
     if (finish.type === 'Complete') status.completionTime = at;
     else status.active = status.ready = 0;
     // A failed Job's pods are deleted; its status reports none active once they are gone.

@@ -21,7 +21,11 @@ function jobSpec(name: string, spec: Partial<Job['spec']> = {}): Job {
 }
 
 describe('decideJob (pure)', () => {
-  const job = (spec: Partial<Job['spec']>, status: Job['status'] = {}): Job => ({ ...jobSpec('j', spec), metadata: { name: 'j', namespace: NS, uid: 'u' }, status });
+  const job = (spec: Partial<Job['spec']>, status: Job['status'] = {}): Job => ({
+    ...jobSpec('j', spec),
+    metadata: { name: 'j', namespace: NS, uid: 'u' },
+    status,
+  });
   const pod = (phase: NonNullable<Pod['status']>['phase'], extra: Partial<NonNullable<Pod['status']>> = {}): Pod => ({
     metadata: { name: `p-${Math.random()}`, namespace: NS, creationTimestamp: '2026-01-01T00:00:00Z' },
     spec: { nodeName: 'n1' },
@@ -47,7 +51,8 @@ describe('decideJob (pure)', () => {
 
   it('backs off 10 s, 20 s ... after failures before creating again', () => {
     const t0 = Date.parse('2026-01-01T00:00:10Z');
-    const failed = (): Pod => pod('Failed', { containerStatuses: [{ name: 'c', ready: false, restartCount: 0, state: { terminated: { finishedAt: '2026-01-01T00:00:10Z' } } }] });
+    const failed = (): Pod =>
+      pod('Failed', { containerStatuses: [{ name: 'c', ready: false, restartCount: 0, state: { terminated: { finishedAt: '2026-01-01T00:00:10Z' } } }] });
     const one = decideJob(job({ backoffLimit: 6 }), [failed()], t0 + 1000);
     assert.equal(one.create, 0);
     assert.equal(one.requeueAfterMs, BACKOFF_BASE_MS - 1000);
@@ -146,7 +151,11 @@ describe('JobController.sync', () => {
     let job = await create('failing', { completions: 2, parallelism: 2, backoffLimit: 1 });
     await c.sync(`${NS}/failing`);
     const owned = await ownedPods(job, 2);
-    const finished = { containerStatuses: [{ name: 'c', ready: false, restartCount: 0, state: { terminated: { exitCode: 1, finishedAt: new Date(h.clock.now()).toISOString() } } }] };
+    const finished = {
+      containerStatuses: [
+        { name: 'c', ready: false, restartCount: 0, state: { terminated: { exitCode: 1, finishedAt: new Date(h.clock.now()).toISOString() } } },
+      ],
+    };
     await setPhase(owned[0] as Pod, 'Failed', finished);
     job = await synced(job);
     assert.equal(job.status?.failed, 1);
@@ -154,7 +163,12 @@ describe('JobController.sync', () => {
     const wait = requeued.filter((r) => r.key === `${NS}/failing`).pop();
     assert.ok(wait && wait.ms <= BACKOFF_BASE_MS, `requeued for the back-off, saw ${JSON.stringify(wait)}`);
     await setPhase(owned[1] as Pod, 'Running');
-    const extra = await pods().create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'failing-extra', namespace: NS, ownerReferences: owned[0]?.metadata.ownerReferences ?? [] }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } });
+    const extra = await pods().create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'failing-extra', namespace: NS, ownerReferences: owned[0]?.metadata.ownerReferences ?? [] },
+      spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
+    });
     await ownedPods(job, 3);
     await setPhase(extra, 'Failed', finished);
     job = await synced(job);
@@ -169,7 +183,10 @@ describe('JobController.sync', () => {
     job = await synced(job);
     assert.equal(job.status?.active, 0);
     await ownedPods(job, 1);
-    assert.ok(requeued.some((r) => r.key === `${NS}/deadline` && r.ms > 29_000 && r.ms <= 30_000), 'requeued for the deadline');
+    assert.ok(
+      requeued.some((r) => r.key === `${NS}/deadline` && r.ms > 29_000 && r.ms <= 30_000),
+      'requeued for the deadline',
+    );
     h.clock.advance(30_000);
     job = await synced(job);
     assert.equal(job.status?.conditions?.find((x) => x.type === 'Failed')?.reason, 'DeadlineExceeded');
@@ -183,7 +200,10 @@ describe('JobController.sync', () => {
     job = await synced(job);
     assert.equal(job.status?.conditions?.[0]?.type, 'Complete');
     await c.sync(`${NS}/ttl`);
-    assert.ok(requeued.some((r) => r.key === `${NS}/ttl` && r.ms > 0 && r.ms <= 5000), 'requeued for the TTL');
+    assert.ok(
+      requeued.some((r) => r.key === `${NS}/ttl` && r.ms > 0 && r.ms <= 5000),
+      'requeued for the TTL',
+    );
     h.clock.advance(6000);
     await c.sync(`${NS}/ttl`);
     await h.cached(c.jobs, `${NS}/ttl`, (j) => j === undefined || j.metadata.deletionTimestamp !== undefined);

@@ -50,7 +50,8 @@ export class NodeLifecycleController {
     this.nodes.addHandler((e) => {
       const name = e.next.metadata.name ?? '';
       this.hooks.enqueueNode(name);
-      const taintsChanged = e.type === 'add' ? hasNoExecute(e.next) : e.type === 'update' && JSON.stringify(e.prev.spec?.taints) !== JSON.stringify(e.next.spec?.taints);
+      const taintsChanged =
+        e.type === 'add' ? hasNoExecute(e.next) : e.type === 'update' && JSON.stringify(e.prev.spec?.taints) !== JSON.stringify(e.next.spec?.taints);
       if (taintsChanged && hasNoExecute(e.next)) for (const p of this.pods.store.byIndex(NODE_INDEX, name)) this.hooks.enqueuePod(objectKey(p));
     });
     this.pods.addHandler((e) => {
@@ -104,7 +105,9 @@ export class NodeLifecycleController {
       return;
     }
     try {
-      await this.ctx.client.resource(PODS).delete(pod.metadata.name ?? '', { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid ?? '' } });
+      await this.ctx.client
+        .resource(PODS)
+        .delete(pod.metadata.name ?? '', { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid ?? '' } });
     } catch (e) {
       if (isApiError(e, 'NotFound') || isApiError(e, 'Conflict')) return; // gone or replaced: nothing to evict
       throw e;

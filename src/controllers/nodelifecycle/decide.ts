@@ -33,7 +33,13 @@ export function unknownConditions(node: Node, now: number): Condition[] {
       : c,
   );
   if (!conditions.some((c) => c.type === 'Ready'))
-    conditions.push({ type: 'Ready', status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.', lastTransitionTime: at });
+    conditions.push({
+      type: 'Ready',
+      status: 'Unknown',
+      reason: 'NodeStatusNeverUpdated',
+      message: 'Kubelet never posted node status.',
+      lastTransitionTime: at,
+    });
   return conditions;
 }
 

@@ -16,7 +16,10 @@ const GRACE = 40_000;
 
 describe('node lifecycle decisions (pure)', () => {
   const node = (taints: Taint[] = []): Node => ({ metadata: { name: 'n' }, spec: { taints } });
-  const pod = (tolerations: NonNullable<Pod['spec']['tolerations']>): Pod => ({ metadata: { name: 'p', namespace: 'ns', creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { nodeName: 'n', tolerations } });
+  const pod = (tolerations: NonNullable<Pod['spec']['tolerations']>): Pod => ({
+    metadata: { name: 'p', namespace: 'ns', creationTimestamp: '2026-01-01T00:00:00Z' },
+    spec: { nodeName: 'n', tolerations },
+  });
   const t0 = Date.parse('2026-01-01T00:10:00Z');
 
   it('taints by the Ready condition and keeps other taints and timeAdded', () => {
@@ -28,7 +31,10 @@ describe('node lifecycle decisions (pure)', () => {
     );
     assert.equal(unreachable?.find((t) => t.effect === 'NoExecute')?.timeAdded, rfc3339(t0));
     assert.equal(desiredTaints(node(unreachable), 'Unknown', t0 + 5000), undefined, 'unchanged: no write');
-    assert.deepEqual(desiredTaints(node(unreachable), 'False', t0)?.map((t) => `${t.key}:${t.effect}`), ['dedicated:NoSchedule', `${NOT_READY_TAINT_KEY}:NoSchedule`, `${NOT_READY_TAINT_KEY}:NoExecute`]);
+    assert.deepEqual(
+      desiredTaints(node(unreachable), 'False', t0)?.map((t) => `${t.key}:${t.effect}`),
+      ['dedicated:NoSchedule', `${NOT_READY_TAINT_KEY}:NoSchedule`, `${NOT_READY_TAINT_KEY}:NoExecute`],
+    );
     assert.deepEqual(desiredTaints(node(unreachable), 'True', t0), [other]);
     assert.equal(desiredTaints(node(), undefined, t0), undefined);
   });
@@ -36,8 +42,21 @@ describe('node lifecycle decisions (pure)', () => {
   it('evicts at once without a toleration, after tolerationSeconds with one, never without a limit', () => {
     const tainted = node([{ key: UNREACHABLE_TAINT_KEY, effect: 'NoExecute', timeAdded: rfc3339(t0) }]);
     assert.equal(evictionTime(pod([]), tainted, t0 + 1), t0 + 1);
-    assert.equal(evictionTime(pod([{ key: UNREACHABLE_TAINT_KEY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }]), tainted, t0), t0 + 300_000);
-    assert.equal(evictionTime(pod([{ operator: 'Exists', tolerationSeconds: 2 }, { key: UNREACHABLE_TAINT_KEY, operator: 'Exists', tolerationSeconds: 9 }]), tainted, t0), t0 + 2000);
+    assert.equal(
+      evictionTime(pod([{ key: UNREACHABLE_TAINT_KEY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }]), tainted, t0),
+      t0 + 300_000,
+    );
+    assert.equal(
+      evictionTime(
+        pod([
+          { operator: 'Exists', tolerationSeconds: 2 },
+          { key: UNREACHABLE_TAINT_KEY, operator: 'Exists', tolerationSeconds: 9 },
+        ]),
+        tainted,
+        t0,
+      ),
+      t0 + 2000,
+    );
     assert.equal(evictionTime(pod([{ operator: 'Exists' }]), tainted, t0), undefined);
     assert.equal(evictionTime(pod([{ key: NOT_READY_TAINT_KEY, operator: 'Exists' }]), tainted, t0), t0, 'a toleration for another taint does not help');
     assert.equal(evictionTime(pod([]), node([{ key: 'x', effect: 'NoSchedule' }]), t0), undefined, 'NoSchedule never evicts');
@@ -63,7 +82,15 @@ describe('NodeLifecycleController', () => {
   const nodes = () => h.server.client.resource<Node>(NODES);
   const pods = () => h.server.client.resource<Pod>(PODS);
   const ready = (status: 'True' | 'False', at: number) => ({
-    conditions: [{ type: 'Ready', status, reason: status === 'True' ? 'KubeletReady' : 'KubeletNotReady', lastHeartbeatTime: rfc3339(at), lastTransitionTime: rfc3339(at) }],
+    conditions: [
+      {
+        type: 'Ready',
+        status,
+        reason: status === 'True' ? 'KubeletReady' : 'KubeletNotReady',
+        lastHeartbeatTime: rfc3339(at),
+        lastTransitionTime: rfc3339(at),
+      },
+    ],
   });
   async function fresh(name: string): Promise<Node> {
     const n = await nodes().get(name);
@@ -78,7 +105,12 @@ describe('NodeLifecycleController', () => {
   const taintKeys = (n: Node): string[] => (n.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`).sort();
 
   it('the API server gives new pods the default not-ready/unreachable tolerations (300 s)', async () => {
-    const p = await pods().create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'tolerations', namespace: NS }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } });
+    const p = await pods().create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'tolerations', namespace: NS },
+      spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
+    });
     assert.deepEqual(p.spec.tolerations, [
       { key: NOT_READY_TAINT_KEY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
       { key: UNREACHABLE_TAINT_KEY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
@@ -87,7 +119,10 @@ describe('NodeLifecycleController', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'own-toleration', namespace: NS },
-      spec: { containers: [{ name: 'c', image: 'busybox:1.36' }], tolerations: [{ key: UNREACHABLE_TAINT_KEY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 2 }] },
+      spec: {
+        containers: [{ name: 'c', image: 'busybox:1.36' }],
+        tolerations: [{ key: UNREACHABLE_TAINT_KEY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 2 }],
+      },
     });
     assert.deepEqual(
       own.spec.tolerations?.map((t) => `${t.key ?? ''}=${t.tolerationSeconds ?? ''}`),
@@ -120,7 +155,10 @@ describe('NodeLifecycleController', () => {
     assert.deepEqual(taintKeys(n), []);
     await h.flushEvents();
     const events = await h.server.client.resource<KubeObject & { reason?: string }>(EVENTS).list({ namespace: 'default' });
-    assert.ok(events.items.some((e) => e.reason === 'NodeNotReady'), 'a NodeNotReady event');
+    assert.ok(
+      events.items.some((e) => e.reason === 'NodeNotReady'),
+      'a NodeNotReady event',
+    );
   });
 
   it('a node whose agent reports NotReady gets the not-ready taints', async () => {
@@ -142,12 +180,20 @@ describe('NodeLifecycleController', () => {
     });
     await fresh(name);
     const mk = (pod: string, tolerations: Pod['spec']['tolerations']) =>
-      pods().create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: pod, namespace: NS }, spec: { nodeName: name, containers: [{ name: 'c', image: 'busybox:1.36' }], tolerations } });
+      pods().create({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: pod, namespace: NS },
+        spec: { nodeName: name, containers: [{ name: 'c', image: 'busybox:1.36' }], tolerations },
+      });
     const two = await mk('two-seconds', [{ key: UNREACHABLE_TAINT_KEY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 2 }]);
     const forever = await mk('forever', [{ operator: 'Exists' }]);
     for (const p of [two, forever]) await h.cached(c.pods, `${NS}/${p.metadata.name ?? ''}`);
     await c.syncPod(`${NS}/two-seconds`);
-    assert.ok(requeued.some((r) => r.key === `${NS}/two-seconds` && r.ms > 0 && r.ms <= 2000), `requeued for 2 s, saw ${JSON.stringify(requeued)}`);
+    assert.ok(
+      requeued.some((r) => r.key === `${NS}/two-seconds` && r.ms > 0 && r.ms <= 2000),
+      `requeued for 2 s, saw ${JSON.stringify(requeued)}`,
+    );
     await c.syncPod(`${NS}/forever`);
     h.clock.advance(2000);
     await c.syncPod(`${NS}/two-seconds`);
@@ -157,7 +203,10 @@ describe('NodeLifecycleController', () => {
     assert.equal(gone(await pods().get('forever', { namespace: NS })), false, 'a toleration without tolerationSeconds keeps the pod');
     await h.flushEvents();
     const events = await h.server.client.resource<KubeObject & { reason?: string; involvedObject?: { name?: string } }>(EVENTS).list({ namespace: NS });
-    assert.ok(events.items.some((e) => e.reason === 'TaintManagerEviction' && e.involvedObject?.name === 'two-seconds'), 'a TaintManagerEviction event');
+    assert.ok(
+      events.items.some((e) => e.reason === 'TaintManagerEviction' && e.involvedObject?.name === 'two-seconds'),
+      'a TaintManagerEviction event',
+    );
   });
 
   it('evicts a pod that does not tolerate a NoExecute taint at once', async () => {
@@ -170,10 +219,17 @@ describe('NodeLifecycleController', () => {
       status: ready('True', h.clock.now()),
     });
     await fresh(name);
-    await pods().create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'intolerant', namespace: NS }, spec: { nodeName: name, containers: [{ name: 'c', image: 'busybox:1.36' }] } });
+    await pods().create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'intolerant', namespace: NS },
+      spec: { nodeName: name, containers: [{ name: 'c', image: 'busybox:1.36' }] },
+    });
     await h.cached(c.pods, `${NS}/intolerant`);
     await c.syncPod(`${NS}/intolerant`);
-    const p = await pods().get('intolerant', { namespace: NS }).catch(() => undefined);
+    const p = await pods()
+      .get('intolerant', { namespace: NS })
+      .catch(() => undefined);
     assert.ok(p === undefined || p.metadata.deletionTimestamp !== undefined, 'deleted at once');
   });
 });
