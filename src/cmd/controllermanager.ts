@@ -18,7 +18,6 @@ export const CONTROLLER_MANAGER_FLAGS = {
   controllers: { type: 'string', default: '*' },
   'node-monitor-grace-period': { type: 'string', default: '40s' },
   'node-monitor-period': { type: 'string', default: '5s' },
-  'default-not-ready-toleration-seconds': { type: 'string', default: '300' },
   'concurrent-syncs': { type: 'string', default: '5' },
   'cluster-cidr': { type: 'string', default: '10.244.0.0/16' },
   'node-cidr-mask-size': { type: 'string', default: '24' },
@@ -28,7 +27,6 @@ export const CONTROLLER_MANAGER_HELP = `  --controllers LIST        controllers 
                             known: ${Object.keys(CONTROLLERS).join(', ')}
   --node-monitor-grace-period D   a node silent this long becomes NotReady (default 40s)
   --node-monitor-period D   how often node health is checked (default 5s)
-  --default-not-ready-toleration-seconds N   how long pods tolerate a not-ready/unreachable node (default 300)
   --concurrent-syncs N      parallel syncs per controller (default 5)
   --cluster-cidr CIDR       the range Nodes get pod CIDRs from (nodeipam; default 10.244.0.0/16)
   --node-cidr-mask-size N   prefix length of each Node's pod CIDR (default 24)
@@ -38,7 +36,6 @@ export interface ControllerManagerFlags {
   controllers?: string | undefined;
   'node-monitor-grace-period'?: string | undefined;
   'node-monitor-period'?: string | undefined;
-  'default-not-ready-toleration-seconds'?: string | undefined;
   'concurrent-syncs'?: string | undefined;
   'cluster-cidr'?: string | undefined;
   'node-cidr-mask-size'?: string | undefined;
@@ -57,9 +54,6 @@ export function settingsFromFlags(flags: ControllerManagerFlags): ControllerSett
   return {
     nodeMonitorGracePeriodMs: flags['node-monitor-grace-period'] ? parseDurationMs(flags['node-monitor-grace-period']) : d.nodeMonitorGracePeriodMs,
     nodeMonitorPeriodMs: flags['node-monitor-period'] ? parseDurationMs(flags['node-monitor-period']) : d.nodeMonitorPeriodMs,
-    defaultTolerationSeconds: flags['default-not-ready-toleration-seconds']
-      ? nonNegativeInt('default-not-ready-toleration-seconds', flags['default-not-ready-toleration-seconds'])
-      : d.defaultTolerationSeconds,
     concurrentSyncs: syncs,
     clusterCIDR: flags['cluster-cidr'] ?? d.clusterCIDR,
     nodeCIDRMaskSize: flags['node-cidr-mask-size'] ? nonNegativeInt('node-cidr-mask-size', flags['node-cidr-mask-size']) : d.nodeCIDRMaskSize,

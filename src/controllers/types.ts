@@ -13,8 +13,6 @@ export interface ControllerSettings {
   nodeMonitorGracePeriodMs: number;
   /** How often node health is checked (--node-monitor-period, default 5 s). */
   nodeMonitorPeriodMs: number;
-  /** Toleration added to pods for the not-ready/unreachable taints (--default-not-ready-toleration-seconds, default 300). */
-  defaultTolerationSeconds: number;
   /** Parallel syncs per controller (--concurrent-syncs, default 5). */
   concurrentSyncs: number;
   /** The range nodeipam gives each Node a pod CIDR from (--cluster-cidr, default 10.244.0.0/16). */
@@ -26,7 +24,6 @@ export interface ControllerSettings {
 export const DEFAULT_CONTROLLER_SETTINGS: ControllerSettings = {
   nodeMonitorGracePeriodMs: 40_000,
   nodeMonitorPeriodMs: 5_000,
-  defaultTolerationSeconds: 300,
   concurrentSyncs: 5,
   clusterCIDR: '10.244.0.0/16',
   nodeCIDRMaskSize: 24,
