@@ -2,7 +2,7 @@
 // output hook rewrites the destination. A node with a default route needs nothing; a node without one (the lab's
 // nodes) gets `SERVICE_CIDR dev <pod bridge>`, the bridge being the device holding an address of the cluster CIDR.
 
-import { cidrContains, parseCidr, parseIPv4, formatIPv4 } from '../apiserver/allocator/cidr.js';
+import { containsIp, intToIp, parseCidr, parseIPv4 } from '../util/cidr.js';
 import type { PacketFilter } from './nft.js';
 
 /** The pod bridges of this node: devices holding an address of the cluster CIDR. */
@@ -12,7 +12,7 @@ async function podBridges(filter: PacketFilter, clusterCidr: string): Promise<{ 
   for (const line of (await filter.ip(['-4', '-o', 'addr', 'show'])).split('\n')) {
     const m = /^\d+:\s+(\S+)\s+inet\s+([\d.]+)\//.exec(line);
     const addr = m?.[2] ? parseIPv4(m[2]) : undefined;
-    if (m?.[1] && m[2] && addr !== undefined && cidrContains(cluster, addr) && !m[1].startsWith('minik8s.')) out.push({ dev: m[1], addr: m[2] });
+    if (m?.[1] && m[2] && addr !== undefined && containsIp(cluster, addr) && !m[1].startsWith('minik8s.')) out.push({ dev: m[1], addr: m[2] });
   }
   return out;
 }
@@ -21,7 +21,7 @@ async function podBridges(filter: PacketFilter, clusterCidr: string): Promise<{ 
 export async function ensureServiceRoute(filter: PacketFilter, opts: { serviceCidr: string; clusterCidr: string }): Promise<'present' | 'added' | 'no-device'> {
   const svc = parseCidr(opts.serviceCidr);
   try {
-    await filter.ip(['-4', 'route', 'get', formatIPv4(svc.base + 1)]);
+    await filter.ip(['-4', 'route', 'get', intToIp(svc.base + 1)]);
     return 'present';
   } catch {
     // unreachable: add a route below

@@ -3,7 +3,7 @@
 // successive connections see round-robin and stickiness as the kernel's would. Tests use it instead of comparing
 // rule text.
 
-import { parseCidr, parseIPv4, cidrContains } from '../apiserver/allocator/cidr.js';
+import { containsIp, parseCidr, parseIPv4 } from '../util/cidr.js';
 import type { Proto } from './model.js';
 import { keyString, type Action, type Chain, type Match, type MapKey, type Ruleset } from './ruleset.js';
 
@@ -51,7 +51,7 @@ function inNet(value: string, ip: string): boolean {
   const n = parseIPv4(ip);
   if (n === undefined) return false;
   if (!value.includes('/')) return value === ip;
-  return cidrContains(parseCidr(value), n);
+  return containsIp(parseCidr(value), n);
 }
 
 function matches(m: Match, c: Ctx): boolean {

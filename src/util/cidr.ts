@@ -1,4 +1,5 @@
-// IPv4 CIDR arithmetic for pod CIDR allocation: pure functions over 32-bit unsigned integers.
+// IPv4 CIDR arithmetic for pod CIDR and Service IP allocation and the proxy: pure functions over 32-bit unsigned
+// integers.
 
 export interface Cidr {
   /** The network address as an unsigned 32-bit integer (host bits zero). */
@@ -7,15 +8,23 @@ export interface Cidr {
   bits: number;
 }
 
-export function ipToInt(ip: string): number {
+/** The address as a number, or undefined when `ip` is not a dotted-quad IPv4 address. */
+export function parseIPv4(ip: string): number | undefined {
   const parts = ip.split('.');
-  if (parts.length !== 4) throw new Error(`${ip}: not an IPv4 address`);
+  if (parts.length !== 4) return undefined;
   let n = 0;
   for (const p of parts) {
     const v = Number(p);
-    if (!/^\d{1,3}$/.test(p) || v > 255) throw new Error(`${ip}: not an IPv4 address`);
+    if (!/^\d{1,3}$/.test(p) || v > 255) return undefined;
     n = n * 256 + v;
   }
+  return n;
+}
+
+/** The address as a number; throws when `ip` is not a dotted-quad IPv4 address. */
+export function ipToInt(ip: string): number {
+  const n = parseIPv4(ip);
+  if (n === undefined) throw new Error(`${ip}: not an IPv4 address`);
   return n;
 }
 
@@ -40,6 +49,11 @@ export function parseCidr(s: string): Cidr {
 
 export function formatCidr(c: Cidr): string {
   return `${intToIp(c.base)}/${c.bits}`;
+}
+
+/** Number of addresses in the range. */
+export function cidrSize(c: Cidr): number {
+  return 2 ** (32 - c.bits);
 }
 
 export function containsIp(c: Cidr, ip: number): boolean {

@@ -8,7 +8,7 @@ import { isObject } from '../../api/meta.js';
 import { ApiError, errors } from '../../api/errors.js';
 import { fe, type FieldError } from '../../api/validation.js';
 import { isStoreError, type Store } from '../../storage/store.js';
-import { cidrContains, formatCidr, formatIPv4, parseCidr, parseIPv4, type Cidr } from './cidr.js';
+import { cidrSize, containsIp, formatCidr, intToIp, parseCidr, parseIPv4, type Cidr } from '../../util/cidr.js';
 
 export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
 export const DEFAULT_NODE_PORT_RANGE = { min: 30000, max: 32767 };
@@ -67,14 +67,14 @@ export class ServiceAllocator {
     opts: ServiceAllocatorOptions = {},
   ) {
     this.cidr = parseCidr(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR);
-    if (this.cidr.size < 8) throw new Error(`--service-cidr ${formatCidr(this.cidr)}: too small`);
+    if (cidrSize(this.cidr) < 8) throw new Error(`--service-cidr ${formatCidr(this.cidr)}: too small`);
     this.nodePorts = opts.nodePortRange ?? DEFAULT_NODE_PORT_RANGE;
     this.random = opts.random ?? Math.random;
   }
 
   /** The n-th address of the range (1: the `kubernetes` Service, 10: cluster DNS). */
   address(n: number): string {
-    return formatIPv4(this.cidr.base + n);
+    return intToIp(this.cidr.base + n);
   }
 
   /** Claims what a new Service needs (its clusterIP, its node ports), filling them in on `svc`. */
@@ -207,7 +207,7 @@ export class ServiceAllocator {
     const n = parseIPv4(ip);
     const field = 'spec.clusterIPs';
     if (n === undefined) throw this.invalid(svc, [fe.invalid(field, [ip], 'must be a valid IP address')]);
-    if (!cidrContains(this.cidr, n) || n === this.cidr.base || n === this.cidr.base + this.cidr.size - 1) {
+    if (!containsIp(this.cidr, n) || n === this.cidr.base || n === this.cidr.base + cidrSize(this.cidr) - 1) {
       const why = `failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${formatCidr(this.cidr)}`;
       throw this.invalid(svc, [fe.invalid(field, [ip], why)]);
     }
@@ -232,12 +232,12 @@ export class ServiceAllocator {
    * left for addresses users choose (10.96.0.10 for DNS, say) unless the upper band is full.
    */
   private async pickIP(owner: string): Promise<string> {
-    const size = this.cidr.size;
+    const size = cidrSize(this.cidr);
     const band = Math.min(Math.max(16, Math.floor(size / 16)), 256);
     const first = size > band * 2 ? band : 1;
-    const key = await this.pick(IP_PREFIX, owner, { first, last: size - 2, name: (n) => formatIPv4(this.cidr.base + n) });
+    const key = await this.pick(IP_PREFIX, owner, { first, last: size - 2, name: (n) => intToIp(this.cidr.base + n) });
     if (key) return key;
-    const low = await this.pick(IP_PREFIX, owner, { first: 1, last: size - 2, name: (n) => formatIPv4(this.cidr.base + n) });
+    const low = await this.pick(IP_PREFIX, owner, { first: 1, last: size - 2, name: (n) => intToIp(this.cidr.base + n) });
     if (low) return low;
     throw new ApiError('InternalError', `Internal error occurred: failed to allocate a serviceIP: range is full`);
   }
