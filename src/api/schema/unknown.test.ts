@@ -252,6 +252,24 @@ const MANIFESTS: Record<string, Record<string, unknown>> = {
     },
     status: { currentReplicas: 1 },
   },
+  'discovery.k8s.io/v1/EndpointSlice': {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { ...meta('web-abc12'), labels: { 'kubernetes.io/service-name': 'web' } },
+    addressType: 'IPv4',
+    endpoints: [
+      {
+        addresses: ['10.244.0.5'],
+        conditions: { ready: true, serving: true, terminating: false },
+        hostname: 'web-0',
+        targetRef: { kind: 'Pod', namespace: 'default', name: 'web-0', uid: 'u1' },
+        deprecatedTopology: { zone: 'a' },
+        nodeName: 'node-1',
+        zone: 'a',
+      },
+    ],
+    ports: [{ name: 'http', protocol: 'TCP', port: 8080, appProtocol: 'http' }],
+  },
   'networking.k8s.io/v1/Ingress': {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
