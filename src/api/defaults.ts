@@ -22,6 +22,19 @@ function eachObj(list: unknown, fn: (o: Obj) => void): void {
   if (Array.isArray(list)) for (const item of list) if (isObject(item)) fn(item);
 }
 
+/** As the real API server: every probe gets its timing fields, an httpGet its path and scheme. */
+function defaultProbe(p: Obj): void {
+  setDefault(p, 'timeoutSeconds', 1);
+  setDefault(p, 'periodSeconds', 10);
+  setDefault(p, 'successThreshold', 1);
+  setDefault(p, 'failureThreshold', 3);
+  const http = p['httpGet'];
+  if (isObject(http)) {
+    setDefault(http, 'path', '/');
+    setDefault(http, 'scheme', 'HTTP');
+  }
+}
+
 export function defaultContainer(c: Obj): void {
   const image = typeof c['image'] === 'string' ? c['image'] : '';
   const tag = image.includes('@') ? 'digest' : (/:([^/:]+)$/.exec(image)?.[1] ?? 'latest');
@@ -29,6 +42,10 @@ export function defaultContainer(c: Obj): void {
   setDefault(c, 'terminationMessagePath', '/dev/termination-log');
   setDefault(c, 'terminationMessagePolicy', 'File');
   eachObj(c['ports'], (p) => setDefault(p, 'protocol', 'TCP'));
+  for (const kind of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+    const probe = c[kind];
+    if (isObject(probe)) defaultProbe(probe);
+  }
   const res = c['resources'];
   if (isObject(res) && isObject(res['limits']) && !isObject(res['requests'])) {
     // Kubernetes copies limits into absent requests.

@@ -61,8 +61,8 @@ export async function spawnApiServer(opts: { dataDir: string; port?: number; sto
   const port = await new Promise<number>((resolvePort, reject) => {
     const t = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`apiserver did not start in 20 s; stderr:\n${err}`));
-    }, 20000);
+      reject(new Error(`apiserver did not start in 60 s; stderr:\n${err}`));
+    }, 60_000);
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /(?:listening|API server) on port (\d+)/.exec(out);
