@@ -4,7 +4,7 @@
 // never holds a half-updated ruleset.
 
 import { isDeepStrictEqual } from 'node:util';
-import type { Action, Chain, Match, Rule, Ruleset, VMap } from './ruleset.js';
+import { HAIRPIN_SET, type Action, type Chain, type Match, type Rule, type Ruleset, type VMap } from './ruleset.js';
 
 const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
 
@@ -23,8 +23,12 @@ function renderMatch(m: Match): string {
       return `meta mark & ${hex(m.bit)} == 0`;
     case 'saddrInSet':
       return `ip saddr @${m.set}`;
+    case 'addrPairInSet':
+      return `ip saddr . ip daddr @${m.set}`;
     case 'ctNew':
       return 'ct state new';
+    case 'ctDnat':
+      return 'ct status dnat';
   }
 }
 
@@ -39,6 +43,8 @@ function renderAction(a: Action): string {
       return `numgen inc mod ${a.targets.length} vmap { ${a.targets.map((t, i) => `${i} : goto ${t}`).join(', ')} }`;
     case 'dnat':
       return `meta l4proto ${a.proto} dnat to ${a.ip}:${a.port}`;
+    case 'dnatRoundRobin':
+      return `meta l4proto ${a.proto} dnat ip to numgen inc mod ${a.to.length} map { ${a.to.map((e, i) => `${i} : ${e.ip} . ${e.port}`).join(', ')} }`;
     case 'markOr':
       return `meta mark set meta mark | ${hex(a.bit)}`;
     case 'markXor':
@@ -68,14 +74,21 @@ function fillChain(t: string, c: Chain, out: string[]): void {
   for (const rule of c.rules) out.push(`add rule ip ${t} ${c.name} ${renderRule(rule)}`);
 }
 
+/** Map or set elements in one statement (`nft` parses one long element list much faster than many statements). */
+function elementLine(t: string, name: string, items: readonly string[], op: 'add' | 'delete'): string[] {
+  return items.length ? [`${op} element ip ${t} ${name} { ${items.join(', ')} }`] : [];
+}
+
 function elements(t: string, m: VMap, keys: Iterable<string>, op: 'add' | 'delete'): string[] {
-  const out: string[] = [];
+  const items: string[] = [];
   for (const k of keys) {
     const e = m.elements.get(k);
-    out.push(op === 'add' && e ? `add element ip ${t} ${m.name} { ${k} : goto ${e.chain} }` : `delete element ip ${t} ${m.name} { ${k} }`);
+    items.push(op === 'add' && e ? `${k} : goto ${e.chain}` : k);
   }
-  return out;
+  return elementLine(t, m.name, items, op);
 }
+
+const hairpinSet = (t: string): string => `add set ip ${t} ${HAIRPIN_SET} { type ipv4_addr . ipv4_addr ; }`;
 
 /** The whole table, replacing whatever was there. */
 export function renderFull(rs: Ruleset): string {
@@ -83,6 +96,7 @@ export function renderFull(rs: Ruleset): string {
   const out = [`add table ip ${t}`, `delete table ip ${t}`, `add table ip ${t} { comment "minik8s service proxy" ; }`];
   for (const s of rs.sets.values()) out.push(`add set ip ${t} ${s.name} { type ipv4_addr ; flags dynamic,timeout ; timeout ${s.timeoutSeconds}s ; }`);
   for (const m of rs.maps.values()) out.push(`add map ip ${t} ${m.name} { type ${mapType(m)} : verdict ; }`);
+  out.push(hairpinSet(t), ...elementLine(t, HAIRPIN_SET, [...rs.hairpin], 'add'));
   // Declare every chain first: rules may jump forward.
   for (const c of rs.chains.values()) out.push(chainHeader(t, c));
   for (const c of rs.chains.values()) fillChain(t, c, out);
@@ -110,6 +124,9 @@ export function renderIncremental(prev: Ruleset, next: Ruleset): string | undefi
     const old = prev.chains.get(c.name);
     return old !== c && !isDeepStrictEqual(old, c);
   });
+  const hairpinAdded = [...next.hairpin].filter((h) => !prev.hairpin.has(h));
+  const hairpinGone = [...prev.hairpin].filter((h) => !next.hairpin.has(h));
+  out.push(...elementLine(t, HAIRPIN_SET, hairpinAdded, 'add'));
   for (const c of changed) out.push(chainHeader(t, c));
   for (const c of changed) {
     if (prev.chains.has(c.name)) out.push(`flush chain ip ${t} ${c.name}`);
@@ -123,6 +140,7 @@ export function renderIncremental(prev: Ruleset, next: Ruleset): string | undefi
     if (old) out.push(...elements(t, old, gone, 'delete'));
     out.push(...elements(t, m, fresh, 'add'));
   }
+  out.push(...elementLine(t, HAIRPIN_SET, hairpinGone, 'delete'));
   // Only now nothing refers to the chains and sets that went away.
   const stale = [...prev.chains.values()].filter((c) => !next.chains.has(c.name));
   for (const c of stale) out.push(`flush chain ip ${t} ${c.name}`);

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EndpointSlice, Service } from '../api/services.js';
 import { servicePorts, type ServicePort } from './model.js';
-import { buildRuleset } from './ruleset.js';
+import { buildRuleset, serviceChain } from './ruleset.js';
 import { newTraceState, trace, type Packet, type TraceState } from './trace.js';
 
 const CLUSTER = '10.244.0.0/16';
@@ -46,6 +46,34 @@ describe('proxy ruleset (traced)', () => {
     assert.deepEqual(seen, ['10.244.1.2:8080', '10.244.2.2:8080', '10.244.3.2:8080', '10.244.1.2:8080', '10.244.2.2:8080', '10.244.3.2:8080']);
   });
 
+  it('DNATs through the service chain’s numgen map: no chain per endpoint without affinity', () => {
+    const rs = buildRuleset([web({ nodePort: 30080 })], { clusterCidr: CLUSTER });
+    assert.deepEqual(
+      [...rs.chains.keys()].filter((n) => n.includes('default/web')).map((n) => n.split('-')[0]),
+      ['service', 'external'],
+    );
+    const r = trace(rs, tcp('10.244.2.7', '10.96.10.10', 80), { from: 'remote', local: LOCAL, state: newTraceState() });
+    assert.deepEqual(r.chains, [
+      'nat-prerouting',
+      'services',
+      serviceChain(web()),
+      'filter-forward',
+      'service-endpoints-check',
+      'nat-postrouting',
+      'masquerading',
+    ]);
+    assert.deepEqual([...rs.hairpin].sort(), ['10.244.1.2 . 10.244.1.2', '10.244.2.2 . 10.244.2.2', '10.244.3.2 . 10.244.3.2']);
+  });
+
+  it('DNATs a Service with one endpoint directly, and keeps rotating each Service on its own', () => {
+    const one = web({ id: 'default/one/tcp/', clusterIP: '10.96.10.11', endpoints: [{ ip: '10.244.5.5', port: 9000 }] });
+    const rs = buildRuleset([web(), one], { clusterCidr: CLUSTER });
+    const state = newTraceState();
+    const go = (dst: string): string | undefined => trace(rs, tcp('10.244.2.7', dst, 80), { from: 'remote', local: LOCAL, state }).dnat;
+    const seen = [go('10.96.10.10'), go('10.96.10.11'), go('10.96.10.10'), go('10.96.10.11'), go('10.96.10.10'), go('10.96.10.10')];
+    assert.deepEqual(seen, ['10.244.1.2:8080', '10.244.5.5:9000', '10.244.2.2:8080', '10.244.5.5:9000', '10.244.3.2:8080', '10.244.1.2:8080']);
+  });
+
   it('masquerades a pod that lands on itself through its Service (hairpin), and only then', () => {
     const state = newTraceState();
     const results = [0, 1, 2].map(() => connect([web()], tcp('10.244.2.2', '10.96.10.10', 80), 'remote', state));
@@ -57,6 +85,16 @@ describe('proxy ruleset (traced)', () => {
         ['10.244.3.2:8080', false],
       ],
     );
+    assert.ok(results[1]?.chains.includes('mark-for-masquerade'), 'the hairpin set matched in nat-postrouting');
+  });
+
+  it('hairpins through the set only after DNAT, and for Services with affinity too', () => {
+    // A pod reaching its own address directly was not DNATed: the set lookup alone must not masquerade it.
+    const direct = connect([web()], tcp('10.244.2.2', '10.244.2.2', 8080));
+    assert.deepEqual([direct.dnat, direct.masquerade], [undefined, false]);
+    const sticky = web({ affinitySeconds: 60, endpoints: [{ ip: '10.244.2.2', port: 8080 }] });
+    const r = connect([sticky], tcp('10.244.2.2', '10.96.10.10', 80));
+    assert.deepEqual([r.dnat, r.masquerade], ['10.244.2.2:8080', true]);
   });
 
   it('reaches a cluster IP from the node itself (output hook), masqueraded', () => {
@@ -103,7 +141,8 @@ describe('proxy ruleset (traced)', () => {
     const go = (src: string): string | undefined => trace(rs, tcp(src, '10.96.10.10', 80), { from: 'remote', local: LOCAL, state }).dnat;
     const first = go('10.244.9.9');
     assert.deepEqual([go('10.244.9.9'), go('10.244.9.9')], [first, first]);
-    assert.notEqual(go('10.244.8.8'), first, 'another client is balanced');
+    assert.equal(first, '10.244.1.2:8080');
+    assert.equal(go('10.244.8.8'), '10.244.2.2:8080', 'another client is balanced: round-robin goes on past the ones that stuck');
     state.now += 61_000;
     assert.notEqual(go('10.244.9.9'), first, 'after the timeout the client is balanced again');
   });

@@ -1,6 +1,6 @@
-// The nftables ruleset as plain data, laid out as kube-proxy's nftables mode lays it out (see README.md for every
-// chain). buildRuleset is pure: the same ServicePorts give the same Ruleset. render.ts turns it into `nft` input,
-// trace.ts runs packets through it.
+// The nftables ruleset as plain data, laid out as kube-proxy's nftables mode lays it out but without its chain per
+// endpoint, except where sessionAffinity needs one (see README.md for every chain and why). buildRuleset is pure:
+// the same ServicePorts give the same Ruleset. render.ts turns it into `nft` input, trace.ts runs packets through it.
 
 import { createHash } from 'node:crypto';
 import type { Endpoint, Proto, ServicePort } from './model.js';
@@ -17,7 +17,11 @@ export type Match =
   | { m: 'daddrNotLoopback' }
   | { m: 'markUnset'; bit: number }
   | { m: 'saddrInSet'; set: string }
-  | { m: 'ctNew' };
+  /** `ip saddr . ip daddr` is an element of the named `ipv4_addr . ipv4_addr` set. */
+  | { m: 'addrPairInSet'; set: string }
+  | { m: 'ctNew' }
+  /** The connection was DNATed (`ct status dnat`). */
+  | { m: 'ctDnat' };
 
 /** The one statement a rule ends with. */
 export type Action =
@@ -25,6 +29,8 @@ export type Action =
   | { a: 'vmap'; key: 'daddr.proto.dport' | 'proto.dport'; map: string }
   | { a: 'numgen'; targets: readonly string[] }
   | { a: 'dnat'; proto: Proto; ip: string; port: number }
+  /** `dnat ip to numgen inc mod N map { i : ip . port }`: per-connection round-robin without a chain per endpoint. */
+  | { a: 'dnatRoundRobin'; proto: Proto; to: readonly Endpoint[] }
   | { a: 'markOr' | 'markXor'; bit: number }
   | { a: 'setUpdate'; set: string }
   | { a: 'masquerade' | 'return' | 'reject' };
@@ -66,7 +72,12 @@ export interface Ruleset {
   chains: ReadonlyMap<string, Chain>;
   maps: ReadonlyMap<string, VMap>;
   sets: ReadonlyMap<string, AffinitySet>;
+  /** The elements of set `hairpin` (`ipv4_addr . ipv4_addr`): `X . X` for every endpoint address X. */
+  hairpin: ReadonlySet<string>;
 }
+
+/** The set nat-postrouting looks a DNATed connection's `saddr . daddr` up in: a pod sent back to itself. */
+export const HAIRPIN_SET = 'hairpin';
 
 export interface BuildOptions {
   /** Pod addresses (--cluster-cidr): traffic to a cluster IP from anywhere else is masqueraded. */
@@ -100,7 +111,15 @@ function fixedChains(): Chain[] {
   return [
     { name: 'nat-prerouting', base: { type: 'nat', hook: 'prerouting', priority: -100 }, rules: [r([], { a: 'jump', chain: 'services' })] },
     { name: 'nat-output', base: { type: 'nat', hook: 'output', priority: -100 }, rules: [r([], { a: 'jump', chain: 'services' })] },
-    { name: 'nat-postrouting', base: { type: 'nat', hook: 'postrouting', priority: 100 }, rules: [r([], { a: 'jump', chain: 'masquerading' })] },
+    {
+      name: 'nat-postrouting',
+      base: { type: 'nat', hook: 'postrouting', priority: 100 },
+      rules: [
+        // Hairpin: a pod sent back to itself must see the reply come from the node, not from itself.
+        r([{ m: 'ctDnat' }, { m: 'addrPairInSet', set: HAIRPIN_SET }], { a: 'jump', chain: 'mark-for-masquerade' }),
+        r([], { a: 'jump', chain: 'masquerading' }),
+      ],
+    },
     {
       name: 'filter-input',
       base: { type: 'filter', hook: 'input', priority: -110 },
@@ -129,11 +148,12 @@ function fixedChains(): Chain[] {
   ];
 }
 
-/** What one ServicePort contributes: its chains, its map elements, its affinity sets. */
+/** What one ServicePort contributes: its chains, its map elements, its affinity sets, its hairpin elements. */
 interface Fragment {
   chains: Chain[];
   elements: { map: MapName; key: MapKey; chain: string }[];
   sets: AffinitySet[];
+  hairpin: string[];
 }
 
 type MapName = 'service-ips' | 'service-nodeports' | 'no-endpoint-services' | 'no-endpoint-nodeports';
@@ -141,7 +161,7 @@ type MapName = 'service-ips' | 'service-nodeports' | 'no-endpoint-services' | 'n
 function fragment(sp: ServicePort, clusterCidr: string): Fragment {
   const ipKey = { ip: sp.clusterIP, proto: sp.protocol, port: sp.port };
   const npKey = sp.nodePort !== undefined ? { proto: sp.protocol, port: sp.nodePort } : undefined;
-  const out: Fragment = { chains: [], elements: [], sets: [] };
+  const out: Fragment = { chains: [], elements: [], sets: [], hairpin: [] };
   if (sp.endpoints.length === 0) {
     // No endpoints: new connections are refused at once (a TCP reset / ICMP unreachable), not left to time out.
     out.elements.push({ map: 'no-endpoint-services', key: ipKey, chain: 'reject-chain' });
@@ -149,20 +169,19 @@ function fragment(sp: ServicePort, clusterCidr: string): Fragment {
     return out;
   }
   const svcChain = serviceChain(sp);
+  const affinity = sp.affinitySeconds !== undefined;
   const rules: Rule[] = [];
-  if (sp.affinitySeconds !== undefined) {
+  if (affinity) {
     // A client with a live affinity entry goes back to its endpoint before round-robin is consulted.
     for (const ep of sp.endpoints) rules.push(r([{ m: 'saddrInSet', set: affinitySet(sp, ep) }], { a: 'goto', chain: endpointChain(sp, ep) }));
   }
-  // Traffic to the cluster IP from outside the pod network (the node itself, other hosts) is masqueraded so
-  // that replies come back through this node.
-  const fromOutside: Match[] = [
-    { m: 'daddr', value: sp.clusterIP },
-    { m: 'dport', proto: sp.protocol, value: sp.port },
-    { m: 'saddr', not: true, value: clusterCidr },
-  ];
-  rules.push(r(fromOutside, { a: 'jump', chain: 'mark-for-masquerade' }));
-  rules.push(r([], { a: 'numgen', targets: sp.endpoints.map((ep) => endpointChain(sp, ep)) }));
+  // Traffic from outside the pod network (the node itself, other hosts) is masqueraded so that replies come back
+  // through this node. Only `service-ips` (this cluster IP and port) and this Service's external chain lead here.
+  rules.push(r([{ m: 'saddr', not: true, value: clusterCidr }], { a: 'jump', chain: 'mark-for-masquerade' }));
+  const [only] = sp.endpoints;
+  if (affinity) rules.push(r([], { a: 'numgen', targets: sp.endpoints.map((ep) => endpointChain(sp, ep)) }));
+  else if (only && sp.endpoints.length === 1) rules.push(r([], { a: 'dnat', proto: sp.protocol, ip: only.ip, port: only.port }));
+  else rules.push(r([], { a: 'dnatRoundRobin', proto: sp.protocol, to: sp.endpoints }));
   out.chains.push({ name: svcChain, rules });
   out.elements.push({ map: 'service-ips', key: ipKey, chain: svcChain });
   if (npKey) {
@@ -170,17 +189,17 @@ function fragment(sp: ServicePort, clusterCidr: string): Fragment {
     out.chains.push({ name: ext, rules: [r([], { a: 'jump', chain: 'mark-for-masquerade' }), r([], { a: 'goto', chain: svcChain })] });
     out.elements.push({ map: 'service-nodeports', key: npKey, chain: ext });
   }
+  for (const ep of sp.endpoints) out.hairpin.push(`${ep.ip} . ${ep.ip}`);
+  const seconds = sp.affinitySeconds;
+  if (seconds === undefined) return out;
+  // Affinity needs to know which endpoint a connection went to: one chain per endpoint records the client.
   for (const ep of sp.endpoints) {
-    const name = endpointChain(sp, ep);
-    // Hairpin: a pod sent back to itself must see the reply come from the node, not from itself.
-    const epRules: Rule[] = [r([{ m: 'saddr', value: ep.ip }], { a: 'jump', chain: 'mark-for-masquerade' })];
-    if (sp.affinitySeconds !== undefined) {
-      const set = affinitySet(sp, ep);
-      out.sets.push({ name: set, timeoutSeconds: sp.affinitySeconds });
-      epRules.push(r([], { a: 'setUpdate', set }));
-    }
-    epRules.push(r([], { a: 'dnat', proto: sp.protocol, ip: ep.ip, port: ep.port }));
-    out.chains.push({ name, rules: epRules });
+    const set = affinitySet(sp, ep);
+    out.sets.push({ name: set, timeoutSeconds: seconds });
+    out.chains.push({
+      name: endpointChain(sp, ep),
+      rules: [r([], { a: 'setUpdate', set }), r([], { a: 'dnat', proto: sp.protocol, ip: ep.ip, port: ep.port })],
+    });
   }
   return out;
 }
@@ -214,16 +233,18 @@ export function buildRuleset(ports: readonly ServicePort[], opts: BuildOptions, 
     'no-endpoint-nodeports': new Map(),
   };
   const sets = new Map<string, AffinitySet>();
+  const hairpin = new Set<string>();
   const used = new Map<string, Fragment>();
   for (const sp of ports) {
     const f = cache.get(sp, opts.clusterCidr, used);
     for (const c of f.chains) chains.set(c.name, c);
     for (const e of f.elements) maps[e.map].set(keyString(e.key), { key: e.key, chain: e.chain });
     for (const s of f.sets) sets.set(s.name, s);
+    for (const h of f.hairpin) hairpin.add(h);
   }
   cache.retain(used);
   const vmaps = new Map<string, VMap>(
     Object.entries(maps).map(([name, elements]) => [name, { name, key: name.endsWith('nodeports') ? 'proto.dport' : 'daddr.proto.dport', elements }]),
   );
-  return { table: opts.table ?? TABLE, chains, maps: vmaps, sets };
+  return { table: opts.table ?? TABLE, chains, maps: vmaps, sets, hairpin };
 }

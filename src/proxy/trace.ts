@@ -1,11 +1,11 @@
 // A packet tracer over the Ruleset data: what the kernel would do with the first packet of a connection, hook by
-// hook, with nftables' jump/goto/return semantics, numgen counters and affinity sets kept in a TraceState so that
-// successive connections see round-robin and stickiness as the kernel's would. Tests use it instead of comparing
-// rule text.
+// hook, with nftables' jump/goto/return semantics, numgen counters (verdict maps and DNAT maps alike) and affinity
+// sets kept in a TraceState so that successive connections see round-robin and stickiness as the kernel's would,
+// and the hairpin set looked up by `saddr . daddr` after DNAT. Tests use it instead of comparing rule text.
 
 import { containsIp, parseCidr, parseIPv4 } from '../util/cidr.js';
 import type { Proto } from './model.js';
-import { keyString, type Action, type Chain, type Match, type MapKey, type Ruleset } from './ruleset.js';
+import { HAIRPIN_SET, keyString, type Action, type Chain, type Match, type MapKey, type Ruleset } from './ruleset.js';
 
 export interface Packet {
   src: string;
@@ -74,8 +74,13 @@ function matches(m: Match, c: Ctx): boolean {
       const expiry = c.state.sets.get(m.set)?.get(p.src);
       return expiry !== undefined && expiry > c.state.now;
     }
+    case 'addrPairInSet':
+      if (m.set !== HAIRPIN_SET) throw new Error(`trace: no set ${m.set}`);
+      return c.rs.hairpin.has(`${p.src} . ${p.dst}`);
     case 'ctNew':
       return true; // the tracer follows first packets only
+    case 'ctDnat':
+      return c.dnat !== undefined;
   }
 }
 
@@ -83,6 +88,13 @@ function lookup(c: Ctx, a: Extract<Action, { a: 'vmap' }>): string | undefined {
   const p = c.pkt;
   const key: MapKey = a.key === 'daddr.proto.dport' ? { ip: p.dst, proto: p.proto, port: p.dport } : { proto: p.proto, port: p.dport };
   return c.rs.maps.get(a.map)?.elements.get(keyString(key))?.chain;
+}
+
+/** `numgen inc mod n`: one counter per rule, advanced by every packet that reaches it. */
+function numgen(c: Ctx, id: string, n: number): number {
+  const value = c.state.counters.get(id) ?? 0;
+  c.state.counters.set(id, value + 1);
+  return value % n;
 }
 
 type Step = Outcome | { v: 'jump'; chain: string } | { v: 'goto'; chain: string };
@@ -98,14 +110,17 @@ function act(c: Ctx, chain: Chain, index: number, a: Action): Step {
       return target ? { v: 'goto', chain: target } : { v: 'continue' };
     }
     case 'numgen': {
-      const id = `${chain.name}#${index}`;
-      const n = c.state.counters.get(id) ?? 0;
-      c.state.counters.set(id, n + 1);
-      const target = a.targets[n % a.targets.length];
+      const target = a.targets[numgen(c, `${chain.name}#${index}`, a.targets.length)];
       return target ? { v: 'goto', chain: target } : { v: 'continue' };
     }
+    // Both DNATs are rendered after `meta l4proto P`: a packet of another protocol does not reach them.
     case 'dnat':
-      return { v: 'dnat', ip: a.ip, port: a.port };
+      return c.pkt.proto === a.proto ? { v: 'dnat', ip: a.ip, port: a.port } : { v: 'continue' };
+    case 'dnatRoundRobin': {
+      if (c.pkt.proto !== a.proto) return { v: 'continue' };
+      const to = a.to[numgen(c, `${chain.name}#${index}`, a.to.length)];
+      return to ? { v: 'dnat', ip: to.ip, port: to.port } : { v: 'continue' };
+    }
     case 'markOr':
       c.mark |= a.bit;
       return { v: 'continue' };
