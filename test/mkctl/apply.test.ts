@@ -78,10 +78,15 @@ function file(name: string, text: string): string {
 /** An object as stored, without what differs between two creations of it (and with one namespace name). */
 function comparable(o: KubeObject, ns: string): unknown {
   const text = JSON.stringify(o).split(`"${ns}"`).join('"NS"').split(`\\"${ns}\\"`).join('\\"NS\\"');
-  const copy = JSON.parse(text) as KubeObject;
+  const copy = JSON.parse(text) as KubeObject & { spec?: Record<string, unknown> };
   delete copy.metadata.uid;
   delete copy.metadata.resourceVersion;
   delete copy.metadata.creationTimestamp;
+  if (copy.kind === 'Service' && copy.spec) {
+    // Each Service gets its own allocated cluster IP.
+    delete copy.spec['clusterIP'];
+    delete copy.spec['clusterIPs'];
+  }
   return copy;
 }
 
