@@ -5,7 +5,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -105,7 +105,14 @@ describe('pod network on one node (host Docker)', () => {
     assert.equal(after.get('c'), `${prefix}.4`, 'a new pod never gets an address a running pod holds');
 
     // A deleted pod's address is free again.
+    const uidA = (await k(['get', 'pod', 'a', '-o', 'jsonpath={.metadata.uid}'])).trim();
     await k(['delete', 'pod', 'a', '--grace-period=1', '--wait=true', '--timeout=60s']);
-    await until("a's address to be released", () => Promise.resolve(readdirSync(ipamDir).includes(`${prefix}.2`) ? undefined : true));
+    // Released: no allocation file names a's UID any more (the address itself may be handed out again).
+    const heldBy = (): Map<string, string> => new Map(readdirSync(ipamDir).map((ip) => [ip, readFileSync(join(ipamDir, ip), 'utf8').trim()]));
+    await until(
+      () => `a's address to be released; allocations: ${JSON.stringify([...heldBy()])}`,
+      () => Promise.resolve([...heldBy().values()].includes(uidA) ? undefined : true),
+      90_000,
+    );
   });
 });
