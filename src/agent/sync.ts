@@ -123,8 +123,8 @@ function podRefOf(uid: string, pod: Pod | undefined, containers: readonly Contai
 }
 
 async function readRuntime(runtime: Runtime, uid: string): Promise<{ sandboxes: Sandbox[]; containers: ContainerStatus[] }> {
-  const [all, containers] = await Promise.all([runtime.listSandboxes(), runtime.listContainers({ podUid: uid })]);
-  return { sandboxes: all.filter((s) => s.pod.uid === uid), containers: containers.filter((c) => c.pod.uid === uid) };
+  const [sandboxes, containers] = await Promise.all([runtime.listSandboxes({ podUid: uid }), runtime.listContainers({ podUid: uid })]);
+  return { sandboxes: sandboxes.filter((s) => s.pod.uid === uid), containers: containers.filter((c) => c.pod.uid === uid) };
 }
 
 /** The sandbox the status reports: the current one, else the newest (a dead sandbox still names the pod IP). */

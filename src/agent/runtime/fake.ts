@@ -161,8 +161,8 @@ export class FakeRuntime implements Runtime {
     });
   }
 
-  listSandboxes(): Promise<Sandbox[]> {
-    return this.op('listSandboxes', '', () => [...this.sandboxes.values()].map(copySandbox));
+  listSandboxes(filter?: { podUid?: string }): Promise<Sandbox[]> {
+    return this.op('listSandboxes', '', () => [...this.sandboxes.values()].filter((s) => filter?.podUid === undefined || s.pod.uid === filter.podUid).map(copySandbox));
   }
 
   removeSandbox(id: string): Promise<void> {

@@ -217,6 +217,13 @@ export function runRuntimeContract(name: string, open: OpenRuntime): void {
           (await rt.listSandboxes()).some((s) => s.id === sb.id && s.running && s.ip === sb.ip),
           'listSandboxes shows it running with its IP',
         );
+        const onlyThis = await rt.listSandboxes({ podUid: sb.pod.uid });
+        assert.deepEqual(
+          onlyThis.map((s) => s.id),
+          [sb.id],
+          'listSandboxes({ podUid }) returns that pod\'s sandbox alone',
+        );
+        assert.deepEqual(await rt.listSandboxes({ podUid: 'no-such-pod' }), []);
       } finally {
         await p.cleanup();
         await rm(dir, { recursive: true, force: true });

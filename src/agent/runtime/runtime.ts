@@ -151,7 +151,8 @@ export interface Runtime {
   /** Makes the image present according to the policy; RuntimeError ErrImagePull / ImageNotFound otherwise. */
   ensureImage(image: string, policy: PullPolicy): Promise<{ pulled: boolean; imageId: string }>;
   createSandbox(cfg: SandboxConfig): Promise<Sandbox>;
-  listSandboxes(): Promise<Sandbox[]>;
+  /** Every sandbox this agent's runtime holds, or only pod `podUid`'s (one pod's sync should not read them all). */
+  listSandboxes(filter?: { podUid?: string }): Promise<Sandbox[]>;
   /** Stops and removes the sandbox (its containers must be removed first). Idempotent. */
   removeSandbox(id: string): Promise<void>;
   createContainer(sandboxId: string, cfg: ContainerConfig): Promise<string>;

@@ -90,9 +90,10 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  async listSandboxes(): Promise<Sandbox[]> {
+  async listSandboxes(filter?: { podUid?: string }): Promise<Sandbox[]> {
+    const label = filter?.podUid !== undefined ? [...SANDBOX_FILTER.label, `${LABELS.podUid}=${filter.podUid}`] : SANDBOX_FILTER.label;
     try {
-      return (await this.docker.listContainers({ all: true, filters: SANDBOX_FILTER })).map(sandboxFromSummary);
+      return (await this.docker.listContainers({ all: true, filters: { label } })).map(sandboxFromSummary);
     } catch (e) {
       throw toRuntimeError(e, 'list sandboxes', { otherwise: 'Unavailable' });
     }
