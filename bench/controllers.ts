@@ -29,6 +29,7 @@ import { hostPodNetworkArgs, removePodNetwork } from '../test/support/podnet.js'
 import { containerIds, floorBurst, FLOOR_IMAGE, FLOOR_MAIN } from './support/floor.js';
 import { CpuMeter, loadAverage, OtherLoadMeter } from './support/proc.js';
 import { fmt, table } from './support/stats.js';
+import { until } from './support/until.js';
 
 const PODS = lookupResource('', 'v1', 'pods') as ResourceType;
 const NODES = lookupResource('', 'v1', 'nodes') as ResourceType;
@@ -44,14 +45,6 @@ const SETTLE_SECONDS = env('BENCH_SETTLE_SECONDS', 10);
 const RUN_ID = `benchctl-${process.pid}`;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, fn: () => Promise<boolean>, ms: number, everyMs = 100): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 function replicaSet(name: string, replicas: number, container: Record<string, unknown>): KubeObject {
   return {

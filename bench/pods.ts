@@ -28,6 +28,7 @@ import { hostPodNetworkArgs, removePodNetwork } from '../test/support/podnet.js'
 import { containerIds, floorBurst, FLOOR_IMAGE, FLOOR_MAIN, type Burst } from './support/floor.js';
 import { loadAverage } from './support/proc.js';
 import { fmt, summarize, table } from './support/stats.js';
+import { until } from './support/until.js';
 
 const exec = promisify(execFile);
 const PODS = lookupResource('', 'v1', 'pods') as ResourceType;
@@ -39,16 +40,6 @@ const BURSTS = [1, 10, 50];
 const SINGLE_RUNS = Number(process.env['BENCH_SINGLE_RUNS'] ?? '10');
 const SWARM_SINGLE_RUNS = Number(process.env['BENCH_SWARM_SINGLE_RUNS'] ?? '3');
 const RUN_ID = `bench-${process.pid}`;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, fn: () => Promise<boolean>, ms: number, everyMs = 100): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 // ---------------------------------------------------------------- minik8s
 
