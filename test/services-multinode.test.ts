@@ -7,7 +7,7 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startLab, type Lab } from './support/lab.js';
 import { until } from './support/until.js';
-import { answers, backendPod, clientPod, fetchLoop, service } from './support/services.js';
+import { answers, backendPod, clientPod, fetchLoop, service, turnNotReady } from './support/services.js';
 
 /** An HTTP GET run by node i itself (a process in its namespace), answering the body or ERR. */
 async function fromNode(lab: Lab, i: number, url: string): Promise<string> {
@@ -71,23 +71,8 @@ describe('Services across three nodes (lab)', () => {
     // Another node's NodePort, from node 2.
     assert.match(await fromNode(l, 2, `http://${l.nodes[0]?.ip ?? ''}:${nodePort}/`), /^web-\d$/);
 
-    assert.equal((await k(['exec', 'web-2', '--', 'rm', '/www/ready'])).code, 0);
-    await until(
-      'web-2 to leave the ready endpoints',
-      async () => {
-        const r = await k(['get', 'endpoints', 'web', '-o', 'jsonpath={.subsets[*].addresses[*].targetRef.name}']);
-        return r.stdout.split(' ').sort().join(',') === 'web-0,web-1' ? true : undefined;
-      },
-      20_000,
-    );
-    const without = await until(
-      'answers without web-2',
-      async () => {
-        const lines = answers((await k(['exec', 'client', '--', ...fetchLoop(`http://${ip}/`, 6)])).stdout);
-        return lines.length === 6 && !lines.includes('web-2') ? lines : undefined;
-      },
-      10_000,
-    );
+    const { rmCode, answers: without } = await turnNotReady(k, 'web-2', ['web-0', 'web-1'], ip);
+    assert.equal(rmCode, 0);
     assert.deepEqual(new Set(without), new Set(['web-0', 'web-1']));
   });
 });

@@ -14,7 +14,7 @@ import { REPO_ROOT, spawnApiServer, type ServerProcess } from './support/apiserv
 import { kubectl } from './support/kubectl.js';
 import { until } from './support/until.js';
 import { hostPodNetworkArgs, removePodNetwork } from './support/podnet.js';
-import { answers, backendPod, clientPod, fetchLoop, service } from './support/services.js';
+import { answers, backendPod, clientPod, fetchLoop, service, turnNotReady } from './support/services.js';
 
 const run = promisify(execFile);
 
@@ -96,23 +96,8 @@ describe('Services on a single node (host Docker)', () => {
     assert.match(await httpGet(`http://${ip}/`), /^web-\d$/);
 
     // web-1 turns not-ready: it leaves the endpoints and gets no more traffic.
-    assert.equal((await k(['exec', 'web-1', '--', 'rm', '/www/ready'])).code, 0);
-    await until(
-      'web-1 to leave the ready endpoints',
-      async () => {
-        const r = await k(['get', 'endpoints', 'web', '-o', 'jsonpath={.subsets[*].addresses[*].targetRef.name}']);
-        return r.stdout.split(' ').sort().join(',') === 'web-0,web-2' ? true : undefined;
-      },
-      20_000,
-    );
-    const after1 = await until(
-      'answers without web-1',
-      async () => {
-        const lines = answers((await k(['exec', 'client', '--', ...fetchLoop(`http://${ip}/`, 6)])).stdout);
-        return lines.length === 6 && !lines.includes('web-1') ? lines : undefined;
-      },
-      10_000,
-    );
+    const { rmCode, answers: after1 } = await turnNotReady(k, 'web-1', ['web-0', 'web-2'], ip);
+    assert.equal(rmCode, 0);
     assert.deepEqual(new Set(after1), new Set(['web-0', 'web-2']), `answers: ${after1.join(',')}`);
   });
 });

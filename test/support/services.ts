@@ -1,6 +1,9 @@
 // Manifests and probes shared by the Service end-to-end suites: HTTP backends that answer with their own name
 // (busybox httpd) and are ready while /www/ready exists, and a client pod that fetches through wget.
 
+import type { KubectlResult } from './kubectl.js';
+import { until } from './until.js';
+
 /** A backend pod named `name` serving its name on port 8080 (named `http`), ready while /www/ready exists. */
 export function backendPod(name: string, opts: { app: string; nodeName?: string }): Record<string, unknown> {
   return {
@@ -57,4 +60,35 @@ export function answers(stdout: string): string[] {
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
+}
+
+/**
+ * Turns backend `pod` of Service `web` not-ready (removes /www/ready), waits until the Service's Endpoints are exactly
+ * `remaining`, then until six fetches through `ip` from the `client` pod all come from other backends. Returns the
+ * `rm`'s exit code and those answers for the caller to assert on.
+ */
+export async function turnNotReady(
+  k: (args: string[]) => Promise<KubectlResult>,
+  pod: string,
+  remaining: string[],
+  ip: string,
+): Promise<{ rmCode: number; answers: string[] }> {
+  const rmCode = (await k(['exec', pod, '--', 'rm', '/www/ready'])).code;
+  await until(
+    `${pod} to leave the ready endpoints`,
+    async () => {
+      const r = await k(['get', 'endpoints', 'web', '-o', 'jsonpath={.subsets[*].addresses[*].targetRef.name}']);
+      return r.stdout.split(' ').sort().join(',') === [...remaining].sort().join(',') ? true : undefined;
+    },
+    20_000,
+  );
+  const seen = await until(
+    `answers without ${pod}`,
+    async () => {
+      const lines = answers((await k(['exec', 'client', '--', ...fetchLoop(`http://${ip}/`, 6)])).stdout);
+      return lines.length === 6 && !lines.includes(pod) ? lines : undefined;
+    },
+    10_000,
+  );
+  return { rmCode, answers: seen };
 }
