@@ -6,6 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, startTestServer, type TestServer } from './support/apiserver.js';
 import { until, untilTrue } from './support/until.js';
@@ -13,6 +14,7 @@ import { lookupResource, type ResourceType } from '../src/api/scheme.js';
 import type { EndpointSlice, Service } from '../src/api/services.js';
 import { buildRuleset } from '../src/proxy/ruleset.js';
 import { Applier, hostPacketFilter } from '../src/proxy/nft.js';
+import { NftSession } from '../src/proxy/nftsession.js';
 import type { ServicePort } from '../src/proxy/model.js';
 
 const run = promisify(execFile);
@@ -69,17 +71,52 @@ describe('service proxy on the kernel', () => {
       port('default/d/tcp/', '10.96.1.4', [], { nodePort: 30002 }),
     ];
     const opts = { clusterCidr: '10.244.0.0/16', table: 'minik8s-proxy' };
-    const incremental = new Applier(hostPacketFilter({ netns: `${tag}-a` }));
+    const filterA = hostPacketFilter({ netns: `${tag}-a` });
+    const filterB = hostPacketFilter({ netns: `${tag}-b` });
+    cleanups.push(
+      () => filterA.close(),
+      () => filterB.close(),
+    );
+    const incremental = new Applier(filterA);
     assert.equal((await incremental.apply(buildRuleset(before, opts))).full, true);
     const step = await incremental.apply(buildRuleset(afterState, opts));
     assert.equal(step.full, false);
     assert.equal((await incremental.apply(buildRuleset(afterState, opts))).lines, 0, 'no change, nothing sent');
-    const full = new Applier(hostPacketFilter({ netns: `${tag}-b` }));
+    const full = new Applier(filterB);
     await full.apply(buildRuleset(afterState, opts));
     const a = normalized(await listTable(`${tag}-a`, 'minik8s-proxy'));
     const b = normalized(await listTable(`${tag}-b`, 'minik8s-proxy'));
     assert.deepEqual(a, b);
     assert.ok(!a.some((l) => l.includes('default/b/')), 'the removed Service left no chain, set or element behind');
+  });
+
+  it('runs transactions through one nft session: atomic, errors with their line, sees other writers, replaced after maxTransactions', async () => {
+    const ns = `${tag}-s`;
+    cleanups.push(await netns(ns));
+    const nftIn = (args: string[]) => run('ip', ['netns', 'exec', ns, 'nft', ...args]);
+    const tables = async () => (await nftIn(['list', 'tables'])).stdout;
+    const session = new NftSession({ command: ['nsenter', `--net=/run/netns/${ns}`, 'nft'], maxTransactions: 3 });
+    cleanups.push(() => session.close());
+    await session.run('add table ip one\nadd set ip one s { type ipv4_addr ; }\n');
+    assert.match(await tables(), /table ip one/);
+    // One transaction: the good first line must not survive the bad second one.
+    await assert.rejects(session.run('add table ip two\nadd element ip one nosuch { 10.0.0.1 }\n'), /tx\.nft:2:.*Error: No such file or directory/s);
+    assert.doesNotMatch(await tables(), /table ip two/);
+    // Another process adds a set; the session's cache must see it to type the element.
+    await nftIn(['add table ip other; add set ip other s { type ipv4_addr ; }']);
+    await session.run('add element ip other s { 10.0.0.2 }\nadd element ip one s { 10.0.0.3 }\n');
+    assert.match((await nftIn(['list', 'set', 'ip', 'other', 's'])).stdout, /10\.0\.0\.2/);
+    assert.match((await nftIn(['list', 'set', 'ip', 'one', 's'])).stdout, /10\.0\.0\.3/);
+    for (let i = 0; i < 4; i++) await session.run(`add element ip one s { 10.0.1.${i} }\n`);
+    assert.equal(session.stats.transactions, 7);
+    assert.ok(session.stats.processes >= 3, `nft replaced every 3 transactions (${session.stats.processes} processes)`);
+    assert.match((await nftIn(['list', 'set', 'ip', 'one', 's'])).stdout, /10\.0\.1\.3/);
+    const dir = session.directory as string;
+    assert.ok(existsSync(dir));
+    await session.close();
+    assert.ok(!existsSync(dir), 'close removes the session directory (transaction file, nft history)');
+    await session.run('delete table ip one\n');
+    assert.doesNotMatch(await tables(), /table ip one/);
   });
 
   describe('minik8s proxy', () => {
@@ -100,12 +137,12 @@ describe('service proxy on the kernel', () => {
       proxy = spawn(bin, ['proxy', '--kubeconfig', server.kubeconfig, '--netns', ns], { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       proxy.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-      const svc = (await server.client
+      const svc = await server.client
         .resource<Service>(SERVICES)
         .create(
           { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] } },
           { namespace: 'default' },
-        ));
+        );
       const ip = svc.spec.clusterIP ?? '';
       const slice = (ready: boolean): EndpointSlice => ({
         apiVersion: 'discovery.k8s.io/v1',

@@ -50,9 +50,10 @@ export function startServiceProxy(flags: ProxyFlags, opts: { client: Client; log
     },
     { clock: realClock, logger },
   );
+  const filter = hostPacketFilter(opts.netns ? { netns: opts.netns } : {});
   const proxier = startProxier({
     informers,
-    filter: hostPacketFilter(opts.netns ? { netns: opts.netns } : {}),
+    filter,
     clusterCidr: flags['cluster-cidr'] ?? PROXY_FLAGS['cluster-cidr'].default,
     serviceCidr: flags['service-cidr'] ?? PROXY_FLAGS['service-cidr'].default,
     table: flags['proxy-table'] ?? TABLE,
@@ -63,6 +64,7 @@ export function startServiceProxy(flags: ProxyFlags, opts: { client: Client; log
     stop: async (o = {}) => {
       await informers.stop();
       await proxier.stop(o);
+      await filter.close();
     },
   };
 }
@@ -87,7 +89,7 @@ Flags:
   --kubeconfig PATH         a kubeconfig (default ~/.kube/config)
   --server URL --token T    or the API server and a token (--ca-file PATH, --insecure-skip-tls-verify)
   --cleanup                 remove the proxy's table and service route, then exit
-  --netns NAME              program the named network namespace (ip netns exec) instead of this process's own
+  --netns NAME              program the named network namespace (/run/netns/NAME) instead of this process's own
 ${PROXY_HELP}`;
 
 export async function runProxy(argv: string[]): Promise<void> {
@@ -100,6 +102,7 @@ export async function runProxy(argv: string[]): Promise<void> {
     const filter = hostPacketFilter(values.netns ? { netns: values.netns } : {});
     await deleteTable(filter, values['proxy-table']);
     await removeServiceRoute(filter, values['service-cidr']);
+    await filter.close();
     process.stdout.write(`minik8s proxy: removed table ip ${values['proxy-table']}\n`);
     return;
   }

@@ -2,8 +2,9 @@
 // namespace (tests, benchmarks) or the node's own. Applier keeps the last ruleset the kernel accepted and sends
 // only the difference; any failure makes the next sync a full one.
 
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { NftSession } from './nftsession.js';
 import { renderFull, renderIncremental } from './render.js';
 import type { Ruleset } from './ruleset.js';
 
@@ -16,24 +17,21 @@ export interface PacketFilter {
   ip(args: string[]): Promise<string>;
 }
 
-/** The real thing, optionally inside a named network namespace (`ip netns exec NS ...`). */
-export function hostPacketFilter(opts: { netns?: string } = {}): PacketFilter {
-  const wrap = (cmd: string, args: string[]): [string, string[]] => (opts.netns ? ['ip', ['netns', 'exec', opts.netns, cmd, ...args]] : [cmd, args]);
+/** A packet filter its owner must close (it keeps an `nft` process). */
+export interface HostPacketFilter extends PacketFilter {
+  close(): Promise<void>;
+}
+
+/**
+ * The real thing, optionally inside a named network namespace: transactions go to one long-lived `nft -i`
+ * (nftsession.ts), started through `nsenter --net=/run/netns/NS` for a namespace; `ip` runs as `ip -n NS`.
+ */
+export function hostPacketFilter(opts: { netns?: string } = {}): HostPacketFilter {
+  const session = new NftSession({ command: opts.netns ? ['nsenter', `--net=/run/netns/${opts.netns}`, 'nft'] : ['nft'] });
   return {
-    nft: (script) =>
-      new Promise<void>((resolve, reject) => {
-        const [cmd, args] = wrap('nft', ['-f', '-']);
-        const child = spawn(cmd, args, { stdio: ['pipe', 'ignore', 'pipe'] });
-        let err = '';
-        child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-        child.once('error', reject);
-        child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`nft -f failed (${String(code)}): ${err.trim().slice(0, 2000)}`))));
-        child.stdin.end(script);
-      }),
-    ip: async (args) => {
-      const [cmd, full] = wrap('ip', args);
-      return (await run(cmd, full, { maxBuffer: 64 * 1024 * 1024 })).stdout;
-    },
+    nft: (script) => session.run(script),
+    ip: async (args) => (await run('ip', [...(opts.netns ? ['-n', opts.netns] : []), ...args], { maxBuffer: 64 * 1024 * 1024 })).stdout,
+    close: () => session.close(),
   };
 }
 
