@@ -1,6 +1,6 @@
 // The node agent, wired: Node registration and heartbeat, a pod informer limited to this node, pod workers,
 // probes, and a relist loop that notices what changed in the runtime (a container exited) and what the API
-// forgot (containers of deleted pods). `minik8s agent` runs it alone; `minik8s server` embeds it.
+// forgot (containers of deleted pods). Pod syncs and the relist read the runtime through one RuntimeSnapshots. `minik8s agent` runs it alone; `minik8s server` embeds it.
 
 import { join } from 'node:path';
 import { lookupResource, type ResourceType } from '../api/scheme.js';
@@ -16,6 +16,7 @@ import { describeNode, detectInternalIP, NodeRegistration } from './node.js';
 import { PodWorkers } from './podworker.js';
 import { defaultProbeRunner, ProbeManager, type ProbeRunner } from './probes.js';
 import { LABELS, type Runtime } from './runtime/runtime.js';
+import { RuntimeSnapshots } from './snapshots.js';
 import { clientPodApi, syncPod, type PodApi, type SyncContext } from './sync.js';
 import type { Pod, ResourceList } from './types.js';
 import { VolumeManager } from './volumes.js';
@@ -132,8 +133,10 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   // The sync closes over ctx, which is built below (the probe manager it holds enqueues into these workers).
   const w: PodWorkers = new PodWorkers({ clock, logger, workers: opts.workers ?? 16, lookup, sync: (uid, pod, state) => syncPod(uid, pod, ctx, state) });
   const probes = new ProbeManager({ clock, runner: opts.probeRunner ?? defaultProbeRunner(runtime), recorder, logger, onChange: (uid) => w.enqueue(uid) });
+  const snapshots = new RuntimeSnapshots(runtime);
   const ctx: SyncContext = {
     runtime,
+    snapshots,
     api: opts.podApi ?? clientPodApi(client),
     clock,
     recorder,
@@ -167,7 +170,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   let timer: TimerHandle | undefined;
   let relisting: Promise<void> = Promise.resolve();
   const relist = async (): Promise<void> => {
-    const [sandboxes, containers] = await Promise.all([runtime.listSandboxes(), runtime.listContainers()]);
+    const { sandboxes, containers } = await snapshots.fresh();
     const byPod = new Map<string, { id: string; state: string; exitCode?: number | undefined }[]>();
     const add = (uid: string | undefined, item: { id: string; state: string; exitCode?: number | undefined }): void => {
       if (!uid) return;

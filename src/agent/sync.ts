@@ -17,6 +17,7 @@ import { computePodStatus } from './podstatus.js';
 import { podRef, type ProbeManager } from './probes.js';
 import type { ContainerStatus, PodRef, Runtime, Sandbox } from './runtime/runtime.js';
 import { containersOf, type ConfigMap, type Container, type Pod, type PodStatus, type Secret } from './types.js';
+import type { RuntimeSnapshots } from './snapshots.js';
 import type { VolumeManager } from './volumes.js';
 import type { ClusterDNS } from './dns.js';
 import type { PodNetworkHandle } from './network/podnetwork.js';
@@ -79,6 +80,8 @@ export function clientPodApi(client: Client): PodApi {
 
 export interface SyncContext {
   runtime: Runtime;
+  /** Fresh lists of the runtime, shared by concurrent syncs (snapshots.ts). */
+  snapshots: RuntimeSnapshots;
   api: PodApi;
   clock: Clock;
   recorder: EventRecorder;
@@ -122,11 +125,6 @@ function podRefOf(uid: string, pod: Pod | undefined, containers: readonly Contai
   return { uid, name: pod?.metadata.name ?? any?.name ?? '', namespace: pod?.metadata.namespace ?? any?.namespace ?? 'default' };
 }
 
-async function readRuntime(runtime: Runtime, uid: string): Promise<{ sandboxes: Sandbox[]; containers: ContainerStatus[] }> {
-  const [sandboxes, containers] = await Promise.all([runtime.listSandboxes({ podUid: uid }), runtime.listContainers({ podUid: uid })]);
-  return { sandboxes: sandboxes.filter((s) => s.pod.uid === uid), containers: containers.filter((c) => c.pod.uid === uid) };
-}
-
 /** The sandbox the status reports: the current one, else the newest (a dead sandbox still names the pod IP). */
 function currentSandbox(sandboxes: readonly Sandbox[], containers: readonly ContainerStatus[]): Sandbox | undefined {
   return pickSandbox(sandboxes, containers) ?? [...sandboxes].sort((a, b) => b.createdAt - a.createdAt)[0];
@@ -142,8 +140,8 @@ function attemptFloor(pod: Pod): Map<string, number> {
 }
 
 export async function syncPod(uid: string, pod: Pod | undefined, ctx: SyncContext, state: PodSyncState): Promise<SyncResult> {
-  const { runtime, clock } = ctx;
-  let view = await readRuntime(runtime, uid);
+  const { clock } = ctx;
+  let view = await ctx.snapshots.pod(uid);
   if (!pod && view.sandboxes.length === 0 && view.containers.length === 0) {
     ctx.probes.removePod(uid);
     await ctx.volumes.cleanup(uid);
@@ -173,7 +171,7 @@ export async function syncPod(uid: string, pod: Pod | undefined, ctx: SyncContex
   }
   if (!pod) return { finished: true };
 
-  if (decision.actions.length > 0) view = await readRuntime(runtime, uid);
+  if (decision.actions.length > 0) view = await ctx.snapshots.pod(uid);
   const sandbox = currentSandbox(view.sandboxes, view.containers);
   const podIP = pod.spec?.hostNetwork ? ctx.hostIP : (sandbox?.ip ?? '');
   const specs = new Map<string, Container>(containersOf(pod.spec?.containers).map((c) => [c.name, c]));

@@ -11,6 +11,7 @@ import { silentLogger } from '../util/logger.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { ProbeManager, type ProbeRunner } from './probes.js';
 import { FakeRuntime } from './runtime/fake.js';
+import { RuntimeSnapshots } from './snapshots.js';
 import { newPodSyncState, syncPod, type PodApi, type PodSyncState, type SyncContext, type SyncResult } from './sync.js';
 import type { ConfigMap, Container, Pod, PodSpec, PodStatus, Secret } from './types.js';
 import { VolumeManager } from './volumes.js';
@@ -136,6 +137,7 @@ export function harness(opts: { images?: string[]; probeRunner?: ProbeRunner; ro
   });
   const ctx: SyncContext = {
     runtime,
+    snapshots: new RuntimeSnapshots(runtime),
     api,
     clock,
     recorder,
