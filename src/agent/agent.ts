@@ -1,6 +1,6 @@
 // The node agent, wired: Node registration and heartbeat, a pod informer limited to this node, pod workers,
 // probes, and a relist loop that notices what changed in the runtime (a container exited) and what the API
-// forgot (containers of deleted pods). Pod syncs and the relist read the runtime through one RuntimeSnapshots. `minik8s agent` runs it alone; `minik8s server` embeds it.
+// forgot (containers of deleted pods); what it sees change is dropped from the pod cache the syncs read. `minik8s agent` runs it alone; `minik8s server` embeds it.
 
 import { join } from 'node:path';
 import { lookupResource, type ResourceType } from '../api/scheme.js';
@@ -16,7 +16,7 @@ import { describeNode, detectInternalIP, NodeRegistration } from './node.js';
 import { PodWorkers } from './podworker.js';
 import { defaultProbeRunner, ProbeManager, type ProbeRunner } from './probes.js';
 import { LABELS, type Runtime } from './runtime/runtime.js';
-import { RuntimeSnapshots } from './snapshots.js';
+import { RuntimePodCache } from './podcache.js';
 import { clientPodApi, syncPod, type PodApi, type SyncContext } from './sync.js';
 import type { Pod, ResourceList } from './types.js';
 import { VolumeManager } from './volumes.js';
@@ -133,10 +133,10 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   // The sync closes over ctx, which is built below (the probe manager it holds enqueues into these workers).
   const w: PodWorkers = new PodWorkers({ clock, logger, workers: opts.workers ?? 16, lookup, sync: (uid, pod, state) => syncPod(uid, pod, ctx, state) });
   const probes = new ProbeManager({ clock, runner: opts.probeRunner ?? defaultProbeRunner(runtime), recorder, logger, onChange: (uid) => w.enqueue(uid) });
-  const snapshots = new RuntimeSnapshots(runtime);
+  const podCache = new RuntimePodCache(runtime);
   const ctx: SyncContext = {
     runtime,
-    snapshots,
+    podCache,
     api: opts.podApi ?? clientPodApi(client),
     clock,
     recorder,
@@ -170,7 +170,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   let timer: TimerHandle | undefined;
   let relisting: Promise<void> = Promise.resolve();
   const relist = async (): Promise<void> => {
-    const { sandboxes, containers } = await snapshots.fresh();
+    const [sandboxes, containers] = await Promise.all([runtime.listSandboxes(), runtime.listContainers()]);
     const byPod = new Map<string, { id: string; state: string; exitCode?: number | undefined }[]>();
     const add = (uid: string | undefined, item: { id: string; state: string; exitCode?: number | undefined }): void => {
       if (!uid) return;
@@ -184,12 +184,15 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     for (const c of containers) if (ours(c.labels)) add(c.pod.uid || c.labels[LABELS.podUid], { id: c.id, state: c.state, exitCode: c.exitCode });
     for (const [uid, items] of byPod) {
       const fp = fingerprint(items);
-      if (seen.get(uid) !== fp || !lookup(uid)) w.enqueue(uid);
+      const changed = seen.get(uid) !== fp;
+      if (changed) podCache.invalidate(uid);
+      if (changed || !lookup(uid)) w.enqueue(uid);
       seen.set(uid, fp);
     }
     for (const uid of [...seen.keys()]) {
       if (!byPod.has(uid)) {
         seen.delete(uid);
+        podCache.invalidate(uid);
         w.enqueue(uid);
       }
     }

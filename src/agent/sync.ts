@@ -17,7 +17,7 @@ import { computePodStatus } from './podstatus.js';
 import { podRef, type ProbeManager } from './probes.js';
 import type { ContainerStatus, PodRef, Runtime, Sandbox } from './runtime/runtime.js';
 import { containersOf, type ConfigMap, type Container, type Pod, type PodStatus, type Secret } from './types.js';
-import type { RuntimeSnapshots } from './snapshots.js';
+import type { RuntimePodCache } from './podcache.js';
 import type { VolumeManager } from './volumes.js';
 import type { ClusterDNS } from './dns.js';
 import type { PodNetworkHandle } from './network/podnetwork.js';
@@ -80,8 +80,8 @@ export function clientPodApi(client: Client): PodApi {
 
 export interface SyncContext {
   runtime: Runtime;
-  /** Fresh lists of the runtime, shared by concurrent syncs (snapshots.ts). */
-  snapshots: RuntimeSnapshots;
+  /** The pods' runtime objects as last read, kept until they change (podcache.ts). */
+  podCache: RuntimePodCache;
   api: PodApi;
   clock: Clock;
   recorder: EventRecorder;
@@ -141,8 +141,9 @@ function attemptFloor(pod: Pod): Map<string, number> {
 
 export async function syncPod(uid: string, pod: Pod | undefined, ctx: SyncContext, state: PodSyncState): Promise<SyncResult> {
   const { clock } = ctx;
-  let view = await ctx.snapshots.pod(uid);
+  let view = await ctx.podCache.get(uid);
   if (!pod && view.sandboxes.length === 0 && view.containers.length === 0) {
+    ctx.podCache.forget(uid);
     ctx.probes.removePod(uid);
     await ctx.volumes.cleanup(uid);
     await ctx.podNetwork?.release(uid);
@@ -162,8 +163,11 @@ export async function syncPod(uid: string, pod: Pod | undefined, ctx: SyncContex
   });
   if (pod) for (const [reason, msg] of decision.events) ctx.recorder.event(podRef(pod), 'Warning', reason, msg);
 
+  // What this sync changes, the next read must see (even if applying fails half-way).
+  if (decision.actions.length > 0) ctx.podCache.invalidate(uid);
   const applied = await applyActions(decision, { uid, pod, ref: podRefOf(uid, pod, view.containers, view.sandboxes), view, ctx, state });
   if (decision.terminating) {
+    ctx.podCache.forget(uid);
     ctx.probes.removePod(uid);
     // The pod's sandboxes are gone (teardown removed them), so its address is free again.
     await ctx.podNetwork?.release(uid);
@@ -171,7 +175,7 @@ export async function syncPod(uid: string, pod: Pod | undefined, ctx: SyncContex
   }
   if (!pod) return { finished: true };
 
-  if (decision.actions.length > 0) view = await ctx.snapshots.pod(uid);
+  if (decision.actions.length > 0) view = await ctx.podCache.get(uid);
   const sandbox = currentSandbox(view.sandboxes, view.containers);
   const podIP = pod.spec?.hostNetwork ? ctx.hostIP : (sandbox?.ip ?? '');
   const specs = new Map<string, Container>(containersOf(pod.spec?.containers).map((c) => [c.name, c]));

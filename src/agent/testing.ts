@@ -11,7 +11,7 @@ import { silentLogger } from '../util/logger.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { ProbeManager, type ProbeRunner } from './probes.js';
 import { FakeRuntime } from './runtime/fake.js';
-import { RuntimeSnapshots } from './snapshots.js';
+import { RuntimePodCache } from './podcache.js';
 import { newPodSyncState, syncPod, type PodApi, type PodSyncState, type SyncContext, type SyncResult } from './sync.js';
 import type { ConfigMap, Container, Pod, PodSpec, PodStatus, Secret } from './types.js';
 import { VolumeManager } from './volumes.js';
@@ -116,8 +116,12 @@ export interface Harness {
   probes: ProbeManager;
   ctx: SyncContext;
   states: Map<string, PodSyncState>;
-  /** One sync of the pod with this UID, reading the pod from the recording API. */
-  sync(uid: string): Promise<SyncResult>;
+  /**
+   * One sync of the pod with this UID, reading the pod from the recording API. Tests change the fake runtime
+   * behind the agent's back, so by default the pod cache is invalidated first, as the relist would; with
+   * `{ relisted: false }` the sync reads whatever the cache kept.
+   */
+  sync(uid: string, opts?: { relisted?: boolean }): Promise<SyncResult>;
   /** Stops probe workers and removes the temporary root dir. */
   dispose(): void;
 }
@@ -137,7 +141,7 @@ export function harness(opts: { images?: string[]; probeRunner?: ProbeRunner; ro
   });
   const ctx: SyncContext = {
     runtime,
-    snapshots: new RuntimeSnapshots(runtime),
+    podCache: new RuntimePodCache(runtime),
     api,
     clock,
     recorder,
@@ -157,7 +161,8 @@ export function harness(opts: { images?: string[]; probeRunner?: ProbeRunner; ro
     probes,
     ctx,
     states,
-    async sync(uid) {
+    async sync(uid, o = {}) {
+      if (o.relisted !== false) ctx.podCache.invalidate(uid);
       let st = states.get(uid);
       if (!st) {
         st = newPodSyncState();
