@@ -45,7 +45,7 @@ export interface AgentOptions {
   relistIntervalMs?: number;
   /** How often every pod is synced regardless (default 10 s). */
   resyncIntervalMs?: number;
-  /** Parallel pod syncs (default 16). */
+  /** Parallel pod syncs (default 16; 128 was measured slower: bench:controllers 1.60× against 1.23×). */
   workers?: number;
   backoff?: Partial<BackoffPolicy>;
   /** Runtime network for pod sandboxes, and DNS settings for them. */

@@ -180,4 +180,26 @@ export class IpRoute {
   async deleteRoute(dev: string, dst: string): Promise<void> {
     await this.exec('ip', ['route', 'del', dst, 'dev', dev]);
   }
+
+  /**
+   * A pod's interface, CNI-bridge style: a veth pair whose host end joins the pod bridge and whose other end is
+   * `eth0` in the namespace of process `pid` (the sandbox), with the pod's address and a default route via the
+   * bridge's gateway. Two commands: `ip -batch` here, `ip -batch` in the pod's namespace (nsenter).
+   */
+  async plumbPod(o: { pid: number; hostIf: string; bridge: string; ip: string; prefixLength: number; gateway: string; mtu: number }): Promise<void> {
+    await this.exec(
+      'ip',
+      ['-batch', '-'],
+      [
+        `link add ${o.hostIf} mtu ${o.mtu} type veth peer name eth0 mtu ${o.mtu} netns ${o.pid}`,
+        `link set dev ${o.hostIf} master ${o.bridge} up`,
+        '',
+      ].join('\n'),
+    );
+    await this.exec(
+      'nsenter',
+      ['-t', String(o.pid), '-n', 'ip', '-batch', '-'],
+      [`addr add ${o.ip}/${o.prefixLength} dev eth0`, 'link set dev eth0 up', 'link set dev lo up', `route add default via ${o.gateway} dev eth0`, ''].join('\n'),
+    );
+  }
 }

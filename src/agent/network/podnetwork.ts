@@ -3,6 +3,7 @@
 // Node's VTEP annotations and every peer's neighbour/FDB/route entries (overlay.ts, from desired.ts). Pod
 // sandboxes get their network and address from attach(); an address is released when the pod is gone.
 
+import { randomBytes } from 'node:crypto';
 import { writeFile, readFile } from 'node:fs/promises';
 import type { KubeObject } from '../../api/meta.js';
 import { lookupResource, type ResourceType } from '../../api/scheme.js';
@@ -27,8 +28,12 @@ interface Node extends KubeObject {
 
 /** What a pod sync needs: the network and address for a new sandbox, and giving the address back. */
 export interface PodNetworkHandle {
-  /** Throws NetworkNotReady (the sandbox is retried) until the Node has a pod CIDR and the bridge exists. */
-  attach(uid: string): Promise<{ network: string; ip: string }>;
+  /**
+   * The address for a new sandbox and how to wire it: the sandbox starts with no network, then `setUpNetwork`
+   * puts a veth into it (ip.ts plumbPod). Throws NetworkNotReady (the sandbox is retried) until the Node has a
+   * pod CIDR and the bridge exists.
+   */
+  attach(uid: string): Promise<{ ip: string; setUpNetwork: (pid: number) => Promise<void> }>;
   release(uid: string): Promise<void>;
 }
 
@@ -82,6 +87,8 @@ export class PodNetwork implements PodNetworkHandle {
   private timer: TimerHandle | undefined;
   private waitingLogged = false;
   private mtu: number | undefined;
+  /** The Linux bridge of the pod network (Docker names it after the network's ID). */
+  private bridgeDevice: string | undefined;
 
   constructor(private readonly opts: PodNetworkOptions) {
     this.networkName = podNetworkName(opts.nodeName);
@@ -146,6 +153,7 @@ export class PodNetwork implements PodNetworkHandle {
     }
     const mtu = await this.podMtu();
     const made = await this.opts.bridge.ensure({ name: this.networkName, cidr, gateway: gatewayOf(cidr), mtu, nodeName: this.opts.nodeName });
+    this.bridgeDevice = made.device;
     if (made.created || !this.bridgeReady) this.logger.info('pod network ready', { network: this.networkName, podCIDR: cidr, created: made.created });
     this.bridgeReady = true;
     await enableForwarding();
@@ -191,7 +199,7 @@ export class PodNetwork implements PodNetworkHandle {
     }
   }
 
-  async attach(uid: string): Promise<{ network: string; ip: string }> {
+  async attach(uid: string): Promise<{ ip: string; setUpNetwork: (pid: number) => Promise<void> }> {
     // The Node has its CIDR but the bridge is still being made: wait for that pass rather than fail the sandbox.
     if (this.podCIDR() && !this.bridgeReady && !this.stopped) {
       this.kick();
@@ -203,7 +211,15 @@ export class PodNetwork implements PodNetworkHandle {
         `network is not ready: ${cidr ? `pod bridge for ${cidr} not set up yet` : `Node ${this.opts.nodeName} has no podCIDR yet`}`,
       );
     }
-    return { network: this.networkName, ip: await this.ipam.allocate(uid) };
+    const ip = await this.ipam.allocate(uid);
+    const bridge = this.bridgeDevice as string;
+    const mtu = await this.podMtu();
+    const prefixLength = Number(cidr.split('/')[1]);
+    return {
+      ip,
+      setUpNetwork: (pid) =>
+        this.ip.plumbPod({ pid, hostIf: `veth${randomBytes(5).toString('hex')}`, bridge, ip, prefixLength, gateway: gatewayOf(cidr), mtu }),
+    };
   }
 
   async release(uid: string): Promise<void> {

@@ -34,6 +34,12 @@ export interface SandboxConfig {
   network?: string;
   /** Fixed IP on that network (the agent does IPAM), when set. */
   ip?: string;
+  /**
+   * The agent's own pod network (CNI style): the engine gives the sandbox no network but loopback, records `ip`
+   * on it, and calls this with the sandbox's process ID once it runs, before createSandbox returns (a failure
+   * removes the sandbox). Saves the engine's own bridge-network set-up, which costs more than this does.
+   */
+  setUpNetwork?: (pid: number) => Promise<void>;
   dns?: { servers: string[]; searches: string[]; options: string[] };
   /** Extra /etc/hosts entries. */
   hosts?: string[];

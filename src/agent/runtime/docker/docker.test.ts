@@ -10,7 +10,7 @@ import { LABELS, RuntimeError, type ContainerConfig, type PodRef } from '../runt
 import { CONTRACT_LABEL, CONTRACT_RUN, runRuntimeContract } from '../runtime.contract.js';
 import { containerCreateOptions, parseEngineTime } from './containers.js';
 import { DockerRuntime, PAUSE_IMAGE, socketPathFromDockerHost } from './index.js';
-import { extraHosts, sandboxCreateOptions } from './sandbox.js';
+import { extraHosts, POD_IP_LABEL, sandboxCreateOptions } from './sandbox.js';
 import { FrameParser } from './streams.js';
 
 const socketPath = socketPathFromDockerHost(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock');
@@ -176,6 +176,12 @@ describe('Docker mappings', () => {
       { net: 'host', hostname: undefined, nc: undefined },
     );
     assert.deepEqual(extraHosts(['10.0.0.1 a b', 'c:10.0.0.2']), ['a:10.0.0.1', 'b:10.0.0.1', 'c:10.0.0.2']);
+    // The agent's own network: no engine network, the address on a label and in /etc/hosts.
+    const own = sandboxCreateOptions({ ...base, ip: '10.244.1.6', hosts: ['10.0.0.9 db'], setUpNetwork: () => Promise.resolve() }, PAUSE_IMAGE);
+    assert.equal(own.HostConfig?.NetworkMode, 'none');
+    assert.equal(own.NetworkingConfig, undefined);
+    assert.equal(own.Labels?.[POD_IP_LABEL], '10.244.1.6');
+    assert.deepEqual(own.HostConfig?.ExtraHosts, ['db:10.0.0.9', 'web-0:10.244.1.6']);
   });
 
   it('reads the zero time as absent', () => {

@@ -80,6 +80,7 @@ export class DockerRuntime implements Runtime {
     try {
       await c.start();
       const info = await c.inspect();
+      if (cfg.setUpNetwork && !cfg.hostNetwork) await cfg.setUpNetwork(info.State.Pid);
       // Containers joining the sandbox share this file, so they see it too (sandbox.ts, renderResolvConf).
       if (cfg.dns?.servers.length && !cfg.hostNetwork && info.ResolvConfPath) await writeFile(info.ResolvConfPath, renderResolvConf(cfg.dns));
       return sandboxFromInspect(info);

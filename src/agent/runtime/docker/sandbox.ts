@@ -13,26 +13,32 @@ export function sandboxName(cfg: SandboxConfig): string {
   return safeName(['k8s', 'POD', cfg.pod.name, cfg.pod.namespace, cfg.pod.uid]);
 }
 
+/** The address of a sandbox whose network the agent set up (the engine does not know it). */
+export const POD_IP_LABEL = 'io.minik8s.pod.ip';
+
 export function sandboxCreateOptions(cfg: SandboxConfig, image: string): Dockerode.ContainerCreateOptions {
-  const network = cfg.hostNetwork ? 'host' : (cfg.network ?? 'bridge');
+  const ownNetwork = !cfg.hostNetwork && cfg.setUpNetwork !== undefined && cfg.ip !== undefined;
+  const network = cfg.hostNetwork ? 'host' : ownNetwork ? 'none' : (cfg.network ?? 'bridge');
   const endpoint: Dockerode.EndpointSettings = cfg.ip ? { IPAMConfig: { IPv4Address: cfg.ip } } : {};
+  // On an engine network the engine adds "IP hostname" to /etc/hosts; with the agent's network, the agent does.
+  const hosts = ownNetwork ? [...(cfg.hosts ?? []), `${cfg.ip as string} ${cfg.hostname}`] : (cfg.hosts ?? []);
   return {
     name: sandboxName(cfg),
     Image: image,
     // The host network has the node's hostname, as in Kubernetes.
     ...(cfg.hostNetwork ? {} : { Hostname: cfg.hostname }),
-    Labels: { ...cfg.labels, ...podLabels(cfg.pod, 'sandbox') },
+    Labels: { ...cfg.labels, ...podLabels(cfg.pod, 'sandbox'), ...(ownNetwork ? { [POD_IP_LABEL]: cfg.ip as string } : {}) },
     HostConfig: {
       NetworkMode: network,
       IpcMode: 'shareable',
       Dns: cfg.dns?.servers ?? [],
       DnsSearch: cfg.dns?.searches ?? [],
       DnsOptions: cfg.dns?.options ?? [],
-      ExtraHosts: extraHosts(cfg.hosts ?? []),
+      ExtraHosts: extraHosts(hosts),
       RestartPolicy: { Name: 'no' },
       LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '1' } },
     },
-    ...(cfg.hostNetwork ? {} : { NetworkingConfig: { EndpointsConfig: { [network]: endpoint } } }),
+    ...(cfg.hostNetwork || ownNetwork ? {} : { NetworkingConfig: { EndpointsConfig: { [network]: endpoint } } }),
   };
 }
 
@@ -69,7 +75,7 @@ export function sandboxFromInspect(info: Dockerode.ContainerInspectInfo): Sandbo
   return {
     id: info.Id,
     pod: podFromLabels(labels),
-    ip: firstIp(info.NetworkSettings.Networks),
+    ip: firstIp(info.NetworkSettings.Networks) || (labels[POD_IP_LABEL] ?? ''),
     running: info.State.Running,
     createdAt: Date.parse(info.Created),
     labels,
@@ -81,7 +87,7 @@ export function sandboxFromSummary(info: Dockerode.ContainerInfo): Sandbox {
   return {
     id: info.Id,
     pod: podFromLabels(labels),
-    ip: firstIp(info.NetworkSettings?.Networks),
+    ip: firstIp(info.NetworkSettings?.Networks) || (labels[POD_IP_LABEL] ?? ''),
     running: info.State === 'running',
     createdAt: info.Created * 1000,
     labels,
