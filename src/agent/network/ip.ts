@@ -190,16 +190,16 @@ export class IpRoute {
     await this.exec(
       'ip',
       ['-batch', '-'],
-      [
-        `link add ${o.hostIf} mtu ${o.mtu} type veth peer name eth0 mtu ${o.mtu} netns ${o.pid}`,
-        `link set dev ${o.hostIf} master ${o.bridge} up`,
-        '',
-      ].join('\n'),
+      [`link add ${o.hostIf} mtu ${o.mtu} type veth peer name eth0 mtu ${o.mtu} netns ${o.pid}`, `link set dev ${o.hostIf} master ${o.bridge} up`, ''].join(
+        '\n',
+      ),
     );
     await this.exec(
       'nsenter',
       ['-t', String(o.pid), '-n', 'ip', '-batch', '-'],
-      [`addr add ${o.ip}/${o.prefixLength} dev eth0`, 'link set dev eth0 up', 'link set dev lo up', `route add default via ${o.gateway} dev eth0`, ''].join('\n'),
+      [`addr add ${o.ip}/${o.prefixLength} dev eth0`, 'link set dev eth0 up', 'link set dev lo up', `route add default via ${o.gateway} dev eth0`, ''].join(
+        '\n',
+      ),
     );
   }
 }
