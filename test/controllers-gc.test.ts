@@ -38,8 +38,8 @@ describe('garbage collector end-to-end (minik8s server on Docker)', () => {
     }));
   }
 
-  async function upAndReady(c: TestCluster, app: string): Promise<PodView[]> {
-    await c.ok(['apply', '-f', '-'], replicaSetYaml({ name: app, namespace: ns, replicas: 2 }));
+  async function upAndReady(c: TestCluster, app: string, slowStop?: number): Promise<PodView[]> {
+    await c.ok(['apply', '-f', '-'], replicaSetYaml({ name: app, namespace: ns, replicas: 2, ...(slowStop ? { slowStop } : {}) }));
     let last: PodView[] = [];
     return until(
       () => `2 ready pods of ${app}; saw ${JSON.stringify(last)}`,
@@ -66,8 +66,9 @@ describe('garbage collector end-to-end (minik8s server on Docker)', () => {
     assert.match((await c.k(['get', 'rs', 'bg', '-n', ns])).stderr, /NotFound/);
     await gone(c, 'bg', "the background-deleted ReplicaSet's pods to go");
 
-    // Foreground: while kubectl waits, the ReplicaSet is still there, marked, and its pods are terminating.
-    await upAndReady(c, 'fg');
+    // Foreground: while kubectl waits, the ReplicaSet is still there, marked, and its pods are terminating. The pods
+    // ignore SIGTERM for their 8 s grace period, so the marked state lasts long enough to be seen by polling.
+    await upAndReady(c, 'fg', 8);
     const waiting = c.k(['delete', 'rs', 'fg', '-n', ns, '--cascade=foreground', '--timeout=180s'], undefined, 200_000);
     const marked = await until(
       'the ReplicaSet to be marked for foreground deletion',

@@ -77,7 +77,12 @@ export function namespaceYaml(name: string): string {
 }
 
 /** A ReplicaSet of busybox pods that sleep, stop at once on SIGTERM, and never pull. */
-export function replicaSetYaml(o: { name: string; namespace: string; replicas: number }): string {
+/**
+ * A ReplicaSet of busybox pods that exit at once on SIGTERM; with `slowStop`, they ignore SIGTERM and are killed at
+ * the end of a grace period of that many seconds (a deletion that must stay observable for a while).
+ */
+export function replicaSetYaml(o: { name: string; namespace: string; replicas: number; slowStop?: number }): string {
+  const trap = o.slowStop ? "trap '' TERM" : "trap 'exit 0' TERM";
   return `apiVersion: apps/v1
 kind: ReplicaSet
 metadata:
@@ -91,11 +96,11 @@ spec:
     metadata:
       labels: {app: ${o.name}}
     spec:
-      terminationGracePeriodSeconds: 2
+      terminationGracePeriodSeconds: ${o.slowStop ?? 2}
       containers:
       - name: c
         image: busybox:1.36
         imagePullPolicy: Never
-        command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+        command: ["sh", "-c", "${trap}; sleep 3600 & wait"]
 `;
 }

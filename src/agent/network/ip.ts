@@ -55,6 +55,11 @@ interface LinkJson {
   linkinfo?: { info_kind?: string; info_data?: { id?: number; local?: string; port?: number; learning?: boolean } };
 }
 
+/** Docker's scheme: 02:42 and the four bytes of the IPv4 address. */
+export function macForIp(ip: string): string {
+  return ['02', '42', ...ip.split('.').map((b) => Number(b).toString(16).padStart(2, '0'))].join(':');
+}
+
 function parse<T>(out: string): T[] {
   const t = out.trim();
   return t ? (JSON.parse(t) as T[]) : [];
@@ -184,15 +189,19 @@ export class IpRoute {
   /**
    * A pod's interface, CNI-bridge style: a veth pair whose host end joins the pod bridge and whose other end is
    * `eth0` in the namespace of process `pid` (the sandbox), with the pod's address and a default route via the
-   * bridge's gateway. Two commands: `ip -batch` here, `ip -batch` in the pod's namespace (nsenter).
+   * bridge's gateway. Two commands: `ip -batch` here, `ip -batch` in the pod's namespace (nsenter). `eth0`'s MAC
+   * follows from the address (macForIp), so neighbours that cached it for an earlier pod with the same address
+   * (addresses are reused) still reach the new one.
    */
   async plumbPod(o: { pid: number; hostIf: string; bridge: string; ip: string; prefixLength: number; gateway: string; mtu: number }): Promise<void> {
     await this.exec(
       'ip',
       ['-batch', '-'],
-      [`link add ${o.hostIf} mtu ${o.mtu} type veth peer name eth0 mtu ${o.mtu} netns ${o.pid}`, `link set dev ${o.hostIf} master ${o.bridge} up`, ''].join(
-        '\n',
-      ),
+      [
+        `link add ${o.hostIf} mtu ${o.mtu} type veth peer name eth0 mtu ${o.mtu} address ${macForIp(o.ip)} netns ${o.pid}`,
+        `link set dev ${o.hostIf} master ${o.bridge} up`,
+        '',
+      ].join('\n'),
     );
     await this.exec(
       'nsenter',
