@@ -94,6 +94,15 @@ export class IpRoute {
   }
 
   /** The interface holding `ip` (the VTEP's underlay device). */
+  /** The interfaces attached to a bridge. */
+  async bridgePorts(bridge: string): Promise<string[]> {
+    try {
+      return parse<{ ifname: string }>(await this.exec('ip', ['-j', 'link', 'show', 'master', bridge])).map((l) => l.ifname);
+    } catch {
+      return []; // no such bridge: nothing is attached
+    }
+  }
+
   async deviceWithAddress(ip: string): Promise<string | undefined> {
     const links = parse<{ ifname: string; addr_info?: { local?: string }[] }>(await this.exec('ip', ['-j', '-4', 'addr', 'show']));
     return links.find((l) => (l.addr_info ?? []).some((a) => a.local === ip))?.ifname;
@@ -194,15 +203,20 @@ export class IpRoute {
    * (addresses are reused) still reach the new one.
    */
   async plumbPod(o: { pid: number; hostIf: string; bridge: string; ip: string; prefixLength: number; gateway: string; mtu: number }): Promise<void> {
-    await this.exec(
-      'ip',
-      ['-batch', '-'],
-      [
-        `link add ${o.hostIf} mtu ${o.mtu} type veth peer name eth0 mtu ${o.mtu} address ${macForIp(o.ip)} netns ${o.pid}`,
-        `link set dev ${o.hostIf} master ${o.bridge} up`,
-        '',
-      ].join('\n'),
-    );
+    const host = [
+      `link add ${o.hostIf} mtu ${o.mtu} type veth peer name eth0 mtu ${o.mtu} address ${macForIp(o.ip)} netns ${o.pid}`,
+      `link set dev ${o.hostIf} master ${o.bridge} up`,
+      '',
+    ].join('\n');
+    try {
+      await this.exec('ip', ['-batch', '-'], host);
+    } catch (e) {
+      // The host end is named after the address: a previous sandbox of this pod whose namespace is not gone yet
+      // still holds it. That sandbox is being replaced, so its link goes.
+      if (!(e instanceof Error) || !/File exists/.test(e.message)) throw e;
+      await this.deleteLink(o.hostIf);
+      await this.exec('ip', ['-batch', '-'], host);
+    }
     await this.exec(
       'nsenter',
       ['-t', String(o.pid), '-n', 'ip', '-batch', '-'],

@@ -3,7 +3,6 @@
 // Node's VTEP annotations and every peer's neighbour/FDB/route entries (overlay.ts, from desired.ts). Pod
 // sandboxes get their network and address from attach(); an address is released when the pod is gone.
 
-import { randomBytes } from 'node:crypto';
 import { writeFile, readFile } from 'node:fs/promises';
 import type { KubeObject } from '../../api/meta.js';
 import { lookupResource, type ResourceType } from '../../api/scheme.js';
@@ -18,6 +17,7 @@ import { IpRoute } from './ip.js';
 import { FileIpam, gatewayOf } from './ipam.js';
 import { Masquerade } from './masq.js';
 import { Overlay, podMtu } from './overlay.js';
+import { hostInterface, removeUnwired } from './unwired.js';
 
 const NODES = lookupResource('', 'v1', 'nodes') as ResourceType;
 
@@ -154,6 +154,11 @@ export class PodNetwork implements PodNetworkHandle {
     const mtu = await this.podMtu();
     const made = await this.opts.bridge.ensure({ name: this.networkName, cidr, gateway: gatewayOf(cidr), mtu, nodeName: this.opts.nodeName });
     this.bridgeDevice = made.device;
+    // Before the first sandbox of this agent process: sandboxes a killed agent started but never wired go.
+    if (!this.bridgeReady && this.opts.runtime) {
+      const removed = await removeUnwired({ runtime: this.opts.runtime, ip: this.ip, bridge: made.device, nodeName: this.opts.nodeName });
+      if (removed.length > 0) this.logger.warn('removed sandboxes that were started but never wired', { sandboxes: removed });
+    }
     if (made.created || !this.bridgeReady) this.logger.info('pod network ready', { network: this.networkName, podCIDR: cidr, created: made.created });
     this.bridgeReady = true;
     await enableForwarding();
@@ -217,8 +222,7 @@ export class PodNetwork implements PodNetworkHandle {
     const prefixLength = Number(cidr.split('/')[1]);
     return {
       ip,
-      setUpNetwork: (pid) =>
-        this.ip.plumbPod({ pid, hostIf: `veth${randomBytes(5).toString('hex')}`, bridge, ip, prefixLength, gateway: gatewayOf(cidr), mtu }),
+      setUpNetwork: (pid) => this.ip.plumbPod({ pid, hostIf: hostInterface(ip), bridge, ip, prefixLength, gateway: gatewayOf(cidr), mtu }),
     };
   }
 
