@@ -27,7 +27,7 @@ import { Client } from '../src/client/client.js';
 import { loadKubeconfig } from '../src/client/kubeconfig.js';
 import { REPO_ROOT, spawnApiServer, type ServerProcess } from '../test/support/apiserver.js';
 import { hostPodNetworkArgs, removePodNetwork } from '../test/support/podnet.js';
-import { containerIds, floorBurst, FLOOR_IMAGE, FLOOR_MAIN } from './support/floor.js';
+import { floorBurst, FLOOR_IMAGE, FLOOR_MAIN, removeLabelled } from './support/floor.js';
 import { CpuMeter, loadAverage, machineBusyMs, OtherLoadMeter } from './support/proc.js';
 import { fmt, table } from './support/stats.js';
 import { until } from './support/until.js';
@@ -149,18 +149,7 @@ async function minik8sScaleUp(engine: Dockerode): Promise<ScaleUp['minik8s']> {
     // The agent first (it would start more), then whatever it left.
     client?.close();
     await server?.kill();
-    // Disconnect the pods from their bridge network before removing them: a container force-removed while still
-    // attached can leave Docker 20.10 counting a stale endpoint, and the network can then never be removed.
-    await removePodNetwork(node);
-    for (const label of [`io.minik8s.bench=${RUN_ID}-floor`, `io.minik8s.node.name=${node}`])
-      await Promise.all(
-        (await containerIds(engine, label)).map((id) =>
-          engine
-            .getContainer(id)
-            .remove({ force: true })
-            .catch(() => undefined),
-        ),
-      );
+    await removeLabelled(engine, [`io.minik8s.bench=${RUN_ID}-floor`, `io.minik8s.node.name=${node}`]);
     await removePodNetwork(node);
     rmSync(dataDir, { recursive: true, force: true });
   }

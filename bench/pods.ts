@@ -25,7 +25,7 @@ import { Client } from '../src/client/client.js';
 import { loadKubeconfig } from '../src/client/kubeconfig.js';
 import { spawnApiServer, type ServerProcess } from '../test/support/apiserver.js';
 import { hostPodNetworkArgs, removePodNetwork } from '../test/support/podnet.js';
-import { containerIds, floorBurst, FLOOR_IMAGE, FLOOR_MAIN, type Burst } from './support/floor.js';
+import { containerIds, floorBurst, FLOOR_IMAGE, FLOOR_MAIN, removeLabelled, type Burst } from './support/floor.js';
 import { loadAverage } from './support/proc.js';
 import { fmt, summarize, table } from './support/stats.js';
 import { until } from './support/until.js';
@@ -177,16 +177,7 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
 
   const cleanUp = async (): Promise<void> => {
-    for (const label of [`io.minik8s.bench=${RUN_ID}-floor`, `io.minik8s.node.name=${node}`]) {
-      await Promise.all(
-        (await containerIds(engine, label)).map((id) =>
-          engine
-            .getContainer(id)
-            .remove({ force: true })
-            .catch(() => undefined),
-        ),
-      );
-    }
+    await removeLabelled(engine, [`io.minik8s.bench=${RUN_ID}-floor`, `io.minik8s.node.name=${node}`]);
     client?.close();
     await server?.kill();
     await removePodNetwork(node);

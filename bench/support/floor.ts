@@ -20,6 +20,19 @@ export async function containerIds(docker: Dockerode, label: string): Promise<st
   return (await docker.listContainers({ all: true, filters: { label: [label] } })).map((c) => c.Id);
 }
 
+/** Force-removes every container carrying one of these labels (a bench's clean-up); errors are ignored. */
+export async function removeLabelled(docker: Dockerode, labels: string[]): Promise<void> {
+  for (const label of labels)
+    await Promise.all(
+      (await containerIds(docker, label)).map((id) =>
+        docker
+          .getContainer(id)
+          .remove({ force: true })
+          .catch(() => undefined),
+      ),
+    );
+}
+
 /**
  * Start `n` pods' containers directly, all at once, and remove them again. Containers carry the label
  * `io.minik8s.bench=RUNID-floor` (for a clean-up after a crash) and are named `RUNID-floor-ROUND-I-…`.

@@ -1,6 +1,7 @@
 // The node agent, wired: Node registration and heartbeat, a pod informer limited to this node, pod workers,
 // probes, and a relist loop that notices what changed in the runtime (a container exited) and what the API
-// forgot (containers of deleted pods); what it sees change is dropped from the pod cache the syncs read. `minik8s agent` runs it alone; `minik8s server` embeds it.
+// forgot (containers of deleted pods); what it sees change is dropped from the pod cache the syncs read.
+// `minik8s agent` runs it alone; `minik8s server` embeds it.
 
 import { join } from 'node:path';
 import { lookupResource, type ResourceType } from '../api/scheme.js';
